@@ -1,0 +1,76 @@
+"""`stackctl` entry point: global options, error printing and exit codes.
+
+Commands live in their own modules and import the core lazily, so `stackctl --version` and `--help` stay
+fast and `stackctl render` never imports the kubernetes client.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from stackctl import __version__
+from stackctl.cli import render as render_cmd
+from stackctl.errors import EXIT_ERROR, StackctlError
+
+app = typer.Typer(
+    name="stackctl",
+    help="Render, bundle and apply a GitOps operator stack exactly as kustomize and Argo CD see it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"stackctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+app.command("render")(render_cmd.render)
+
+
+def run() -> None:
+    try:
+        app(standalone_mode=False)
+    except StackctlError as exc:
+        if _state["debug"]:
+            raise
+        message = f"error: {exc}"
+        if exc.hint:
+            message += f" (hint: {exc.hint})"
+        print(message, file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:  # click's usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if _state["debug"]:
+            raise
+        print(f"error: internal error: {exc!r} (rerun with --debug for a traceback)", file=sys.stderr)
+        sys.exit(EXIT_ERROR)

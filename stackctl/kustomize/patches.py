@@ -1,0 +1,186 @@
+"""The three patch fields of a kustomization: `patchesStrategicMerge`, `patches` and `patchesJson6902`.
+
+This module finds each patch's targets and keeps kustomize's identity rules (a strategic merge patch may not
+rename or re-kind its target unless allowed; the namespace always stays); the merge itself is smp.py and the
+JSON operations json6902.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from stackctl import yamlio
+from stackctl.errors import KustomizeError, PatchError
+from stackctl.kustomize.json6902 import apply_json6902
+from stackctl.kustomize.loader import KustDir
+from stackctl.kustomize.resource import Resource
+from stackctl.kustomize.selector import Selector, effective_namespace
+from stackctl.kustomize.smp import strategic_merge
+from stackctl.model import Obj, ResId, copy_tree
+
+Warn = Callable[[str], None]
+
+
+def _load_text(kdir: KustDir, text: str, *, field: str) -> list[Any]:
+    return yamlio.load_documents(text, source=f"{kdir.kfile}: {field}")
+
+
+def _patch_docs(kdir: KustDir, entry: dict[str, Any], *, field: str) -> list[Any]:
+    path, inline = entry.get("path"), entry.get("patch")
+    if path and inline:
+        raise KustomizeError("give either path or patch, not both", file=kdir.kfile, field=field)
+    if path:
+        return kdir.documents(str(path), field=f"{field}.path")
+    if inline:
+        return _load_text(kdir, str(inline), field=f"{field}.patch")
+    raise KustomizeError("a patch needs a path or an inline patch", file=kdir.kfile, field=field)
+
+
+def _same_id(a: ResId, b: ResId) -> bool:
+    return a.gvk == b.gvk and a.name == b.name and effective_namespace(a) == effective_namespace(b)
+
+
+def _find_by_any_id(resources: list[Resource], rid: ResId, *, file: str, field: str) -> Resource:
+    found = [r for r in resources if any(_same_id(i, rid) for i in (*r.prev_ids, r.id))]
+    if len(found) == 1:
+        return found[0]
+    what = "multiple resources match" if found else "no resource matches"
+    raise PatchError(
+        f"{what} the strategic merge patch for {rid.display}",
+        file=file,
+        field=field,
+        hint=None if found else "check the patch's apiVersion, kind, metadata.name and metadata.namespace",
+    )
+
+
+def _apply_smp(
+    resources: list[Resource],
+    res: Resource,
+    patch: Obj,
+    *,
+    allow_name_change: bool = False,
+    allow_kind_change: bool = False,
+) -> None:
+    name, namespace, kind = res.name, res.namespace, res.kind
+    if allow_name_change or allow_kind_change:
+        res.store_previous_id()
+    merged = strategic_merge(res.obj, patch)
+    if merged is None or not merged:
+        resources.remove(res)
+        return
+    res.obj = merged
+    meta = res.meta
+    if not allow_kind_change:
+        merged["kind"] = kind
+    if not allow_name_change:
+        meta["name"] = name
+    if namespace:
+        meta["namespace"] = namespace
+    else:
+        meta.pop("namespace", None)
+
+
+def _smp_objects(docs: list[Any], *, file: str, field: str) -> list[Obj]:
+    objs: list[Obj] = []
+    for doc in docs:
+        if not isinstance(doc, dict):
+            raise PatchError("a strategic merge patch must be a map", file=file, field=field)
+        objs.append(doc)
+    return objs
+
+
+def _is_json6902(docs: list[Any]) -> bool:
+    return len(docs) == 1 and isinstance(docs[0], list)
+
+
+def apply_patches_strategic_merge(resources: list[Resource], entries: list[Any], kdir: KustDir) -> None:
+    for i, entry in enumerate(entries):
+        field = f"patchesStrategicMerge[{i}]"
+        if not isinstance(entry, str):
+            raise KustomizeError("expected a file path or an inline patch", file=kdir.kfile, field=field)
+        if "\n" not in entry and kdir.resolve(entry, field=field).exists():
+            docs = kdir.documents(entry, field=field)
+        else:
+            docs = _load_text(kdir, entry, field=field)
+            if not any(isinstance(d, dict) for d in docs):
+                raise KustomizeError(f"file '{entry}' not found", file=kdir.kfile, field=field)
+        for patch in _smp_objects(docs, file=kdir.kfile, field=field):
+            target = _find_by_any_id(resources, ResId.of(patch), file=kdir.kfile, field=field)
+            _apply_smp(resources, target, patch)
+
+
+def apply_patches(resources: list[Resource], entries: list[Any], kdir: KustDir, warn: Warn) -> None:
+    for i, entry in enumerate(entries):
+        field = f"patches[{i}]"
+        if not isinstance(entry, dict):
+            raise KustomizeError("expected a map with path or patch", file=kdir.kfile, field=field)
+        for key in entry:
+            if key not in ("path", "patch", "target", "options"):
+                raise KustomizeError(f"unknown field '{key}'", file=kdir.kfile, field=f"{field}.{key}")
+        docs = _patch_docs(kdir, entry, field=field)
+        options = entry.get("options") or {}
+        allow_name = bool(options.get("allowNameChange"))
+        allow_kind = bool(options.get("allowKindChange"))
+        raw_target = entry.get("target")
+        selector = (
+            Selector.parse(raw_target, file=kdir.kfile, field=f"{field}.target") if raw_target is not None else None
+        )
+        if _is_json6902(docs):
+            if selector is None:
+                raise PatchError(
+                    "a JSON 6902 patch needs a target", file=kdir.kfile, field=f"{field}.target"
+                )
+            targets = selector.select(resources)
+            if not targets:
+                warn(f"{kdir.kfile}: {field}.target: matches no resource; the patch does nothing")
+            for res in targets:
+                res.obj = apply_json6902(res.obj, docs[0], file=kdir.kfile, field=field)
+            continue
+        patches = _smp_objects(docs, file=kdir.kfile, field=field)
+        if not patches:
+            raise PatchError("the patch is empty", file=kdir.kfile, field=field)
+        if selector is None:
+            for patch in patches:
+                target = _find_by_any_id(resources, ResId.of(patch), file=kdir.kfile, field=field)
+                _apply_smp(resources, target, patch, allow_name_change=allow_name, allow_kind_change=allow_kind)
+            continue
+        targets = selector.select(resources)
+        if not targets:
+            warn(f"{kdir.kfile}: {field}.target: matches no resource; the patch does nothing")
+        for res in targets:
+            for patch in patches:
+                copy: Obj = copy_tree(patch)
+                meta = copy.setdefault("metadata", {})
+                if not isinstance(meta, dict):
+                    raise PatchError("metadata must be a map", file=kdir.kfile, field=field)
+                meta["name"] = res.name
+                if res.namespace:
+                    meta["namespace"] = res.namespace
+                else:
+                    meta.pop("namespace", None)
+                copy["apiVersion"] = res.obj.get("apiVersion")
+                copy["kind"] = res.kind
+                if res in resources:
+                    _apply_smp(
+                        resources, res, copy, allow_name_change=allow_name, allow_kind_change=allow_kind
+                    )
+
+
+def apply_patches_json6902(resources: list[Resource], entries: list[Any], kdir: KustDir, warn: Warn) -> None:
+    for i, entry in enumerate(entries):
+        field = f"patchesJson6902[{i}]"
+        if not isinstance(entry, dict):
+            raise KustomizeError("expected a map with target and path or patch", file=kdir.kfile, field=field)
+        raw_target = entry.get("target")
+        if raw_target is None:
+            raise PatchError("a JSON 6902 patch needs a target", file=kdir.kfile, field=f"{field}.target")
+        selector = Selector.parse(raw_target, file=kdir.kfile, field=f"{field}.target")
+        docs = _patch_docs(kdir, entry, field=field)
+        if not _is_json6902(docs):
+            raise PatchError("expected a list of JSON 6902 operations", file=kdir.kfile, field=field)
+        targets = selector.select(resources)
+        if not targets:
+            warn(f"{kdir.kfile}: {field}.target: matches no resource; the patch does nothing")
+        for res in targets:
+            res.obj = apply_json6902(res.obj, docs[0], file=kdir.kfile, field=field)
