@@ -23,22 +23,39 @@ class LoadRestrictor(str, Enum):
 
 
 def render(
-    path: Annotated[
-        Path | None,
-        typer.Argument(help="Kustomization directory. Default: the default environment, overlays/envs/dev."),
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Kustomization directories. Default: the default environment, overlays/envs/dev.",
+            show_default=False,
+        ),
     ] = None,
     output: Annotated[Output, typer.Option("-o", "--output", help="Output format.")] = Output.yaml,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out-dir",
+            help="Write each build to DIR/<directory name>.<format> instead of stdout (needed for several PATHs).",
+        ),
+    ] = None,
     load_restrictor: Annotated[
         LoadRestrictor,
         typer.Option("--load-restrictor", help="As kustomize: whether files must lie below their kustomization."),
     ] = LoadRestrictor.root_only,
 ) -> None:
-    """Build a kustomization and print its objects exactly as `kustomize build` does."""
-    from stackctl import yamlio
-    from stackctl.kustomize.build import build
+    """Build kustomizations and print their objects exactly as `kustomize build` does."""
+    from stackctl import render as core
 
-    result = build(path if path is not None else DEFAULT_PATH, load_restrictor=load_restrictor.value)
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    text = yamlio.dump_json(result.objects) if output is Output.json else yamlio.dump_documents(result.objects)
-    sys.stdout.write(text)
+    targets = paths or [DEFAULT_PATH]
+    outputs = core.render_many(targets, fmt=output.value, load_restrictor=load_restrictor.value)
+    for rendered in outputs:
+        for warning in rendered.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    if out_dir is not None:
+        written = core.write_outputs(out_dir, outputs, fmt=output.value)
+        for path in written:
+            print(f"wrote {path}", file=sys.stderr)
+        return
+    if len(outputs) > 1:
+        raise typer.BadParameter("several PATHs need --out-dir", param_hint="PATHS")
+    sys.stdout.write(outputs[0].text)
