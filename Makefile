@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-ENV    ?= overlays/envs/dev
 
 .PHONY: run test bench lint fmt clean
 
@@ -14,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/stackctl render $(if $(wildcard $(ENV)),$(ENV),overlays/example)
+	$(BIN)/stackctl render
 
 test: $(STAMP) lint
 	$(BIN)/pytest -n 2 --dist loadgroup

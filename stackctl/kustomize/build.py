@@ -82,6 +82,7 @@ class Builder:
         self, root: Path, kust: Kustomization, stack: tuple[Path, ...], acc: list[Resource]
     ) -> list[Resource]:
         kdir = KustDir(self.workspace, root, kust.kfile)
+        self.warnings.extend(kust.deprecations())
         for i, entry in enumerate(kust.get_list("resources")):
             self._add_resource_entry(acc, kdir, stack, entry, f"resources[{i}]")
         generators.run_generators(acc, kust.fields, kdir)

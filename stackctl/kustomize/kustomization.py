@@ -55,6 +55,14 @@ UNSUPPORTED: dict[str, str] = {
     "buildMetadata": "build metadata annotations",
 }
 
+DEPRECATED: dict[str, str] = {
+    "bases": "resources",
+    "commonLabels": "labels",
+    "imageTags": "images",
+    "patchesJson6902": "patches",
+    "patchesStrategicMerge": "patches",
+}
+
 
 @dataclass(frozen=True)
 class Kustomization:
@@ -67,6 +75,14 @@ class Kustomization:
     @property
     def kind(self) -> str:
         return str(self.fields.get("kind") or "Kustomization")
+
+    def deprecations(self) -> list[str]:
+        """kustomize's deprecation warnings for this file, one per deprecated field present."""
+        return [
+            f"{self.kfile}: {key}: deprecated; use '{new}' instead (kustomize edit fix rewrites it)"
+            for key, new in DEPRECATED.items()
+            if key in self.fields
+        ]
 
     def get_list(self, name: str) -> list[Any]:
         value = self.fields.get(name)
