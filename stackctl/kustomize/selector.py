@@ -45,6 +45,8 @@ def parse_label_selector(text: str, *, file: str, field: str) -> list[Requiremen
     reqs: list[Requirement] = []
     pos = 0
     text = text.strip()
+    if text.endswith(","):
+        raise KustomizeError(f"invalid selector '{text}': trailing comma", file=file, field=field)
     while pos < len(text):
         m = _REQ.match(text, pos)
         if not m or m.end() == pos:
