@@ -207,6 +207,8 @@ class _Fixer:
             return
         if isinstance(node, list):
             for item in node:
+                if item is None:
+                    continue
                 try:
                     self._walk(item, segments, target, path)
                 except _FieldError as err:
