@@ -1,49 +1,66 @@
 """kustomize field specs: which field, in which kinds, a builtin transformer touches.
 
-A field spec is kustomize's `{group, version, kind, path, create}`; the path is `/`-separated (`\\/` escapes a
-slash inside a key, as in annotation keys), a segment may end in `[]` to say the field is a list, and a list
-met on the way is entered element by element, as kyaml's field-spec filter does.
+A field spec is kustomize's `{group, version, kind, path, create}`. This module walks a spec's path through
+an object exactly as kyaml's field-spec filter does, because which fields exist, get created, are left alone
+or make the build fail is visible in kustomize's output:
+
+- the path is split at `/`; a segment ending in `\\` is joined with the next one (`a\\/b` is the key `a/b`);
+  empty segments are kept (they name the key "");
+- a list met anywhere on the way (not only at `[]` segments) is entered element by element, with the same
+  remaining path;
+- a missing field is created only when the spec says `create`, its segment has no `[]` and the transformer
+  names a kind to create; inner fields are created as maps, the last one as that kind (a map for labels, a
+  scalar for names);
+- an existing null field becomes an empty map (or `[]` for a `[]` segment) when it would have been created,
+  and is otherwise skipped when the path goes on, but still handed to the setter when it is the last field;
+- a scalar where the path needs a map or list fails the build.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from stackctl.model import Obj
+from stackctl.errors import KustomizeError
+from stackctl.model import Obj, ResId
 
 Setter = Callable[[Any], Any]
-"""Gets the current value (or None when absent and created) and returns the value to store."""
+"""Gets the value at the spec's path and returns the value to store there.
+
+The value is `None` for an existing null and for a scalar the walk created, `{}` for a map it created.
+"""
+
+CreateKind = Literal["map", "scalar"]
 
 
 def split_path(path: str) -> tuple[str, ...]:
+    """kyaml's path split: `/` separates segments, except after a backslash, which is dropped."""
     parts: list[str] = []
-    cur = ""
-    i = 0
-    while i < len(path):
-        ch = path[i]
-        if ch == "\\" and i + 1 < len(path) and path[i + 1] == "/":
-            cur += "/"
-            i += 2
-            continue
-        if ch == "/":
-            parts.append(cur)
-            cur = ""
+    for piece in path.split("/"):
+        if parts and parts[-1].endswith("\\"):
+            parts[-1] = parts[-1][:-1] + "/" + piece
         else:
-            cur += ch
-        i += 1
-    parts.append(cur)
-    return tuple(p for p in parts if p)
+            parts.append(piece)
+    return tuple(parts)
+
+
+def parse_group_version(api_version: str) -> tuple[str, str]:
+    """`apps/v1` -> (`apps`, `v1`); `v1` -> (``, `v1`)."""
+    group, slash, version = api_version.partition("/")
+    return (group, version) if slash else ("", api_version)
 
 
 @dataclass(frozen=True)
 class FieldSpec:
     path: tuple[str, ...]
-    group: str | None = None
-    version: str | None = None
-    kind: str | None = None
+    group: str = ""
+    version: str = ""
+    kind: str = ""
+    """Empty means any, as in kustomize."""
     create: bool = False
+    raw_path: str = ""
+    """The path as written, for messages."""
 
     @classmethod
     def of(
@@ -55,46 +72,128 @@ class FieldSpec:
         kind: str | None = None,
         create: bool = False,
     ) -> FieldSpec:
-        return cls(split_path(path), group, version, kind, create)
+        return cls(split_path(path), group or "", version or "", kind or "", create, path)
+
+    @classmethod
+    def from_config(cls, data: Any, *, file: str | None = None, field: str | None = None) -> FieldSpec:
+        """A field spec as written in a kustomization (`labels[].fields`) or transformer configuration."""
+        if not isinstance(data, dict):
+            raise KustomizeError("a field spec must be a map", file=file, field=field)
+        known = {"group", "version", "kind", "path", "create"}
+        for key in data:
+            if key not in known:
+                raise KustomizeError(f"unknown field {key!r} in a field spec", file=file, field=field)
+        strs = {k: data.get(k) for k in ("group", "version", "kind", "path")}
+        for key, value in strs.items():
+            if value is not None and not isinstance(value, str):
+                raise KustomizeError(f"field spec {key!r} must be a string", file=file, field=field)
+        create = data.get("create")
+        if create is not None and not isinstance(create, bool):
+            raise KustomizeError("field spec 'create' must be true or false", file=file, field=field)
+        return cls.of(
+            str(strs["path"] or ""),
+            group=strs["group"],
+            version=strs["version"],
+            kind=strs["kind"],
+            create=bool(create),
+        )
 
     def applies_to(self, obj: Obj) -> bool:
-        if self.kind is not None and self.kind != obj.get("kind"):
+        if self.kind and self.kind != obj.get("kind"):
             return False
-        if self.group is None and self.version is None:
+        if not self.group and not self.version:
             return True
-        group, _, version = str(obj.get("apiVersion") or "").rpartition("/")
-        if self.group is not None and self.group != group:
+        api_version = obj.get("apiVersion")
+        group, version = parse_group_version(api_version if isinstance(api_version, str) else "")
+        if self.group and self.group != group:
             return False
-        return self.version is None or self.version == version
+        return not self.version or self.version == version
+
+    def selects(self, group: str, version: str, kind: str) -> bool:
+        """kustomize's `Gvk.IsSelected`: this spec's non-empty group, version and kind all match."""
+        return (
+            (not self.group or self.group == group)
+            and (not self.version or self.version == version)
+            and (not self.kind or self.kind == kind)
+        )
+
+    def effectively_equals(self, other: FieldSpec) -> bool:
+        """kustomize's primary-key test for merging spec lists: same path, and `other`'s gvk selects this."""
+        return self.path == other.path and other.selects(self.group, self.version, self.kind)
 
 
-def apply(obj: Obj, spec: FieldSpec, setter: Setter) -> None:
-    """Call `setter` on every value the spec's path reaches in `obj` (creating it if `spec.create`)."""
-    if spec.applies_to(obj):
-        _walk(obj, spec.path, spec.create, setter)
+def merge_specs(base: Iterable[FieldSpec], incoming: Iterable[FieldSpec]) -> list[FieldSpec]:
+    """kustomize's `FsSlice.MergeAll`: append each incoming spec unless an equivalent one is already there.
+
+    An equivalent spec with a different `create` is an error. Equivalence is kustomize's, which is
+    asymmetric: a custom `{kind: Foo, path: metadata/labels}` hides the default `{path: metadata/labels}`.
+    """
+    result = list(base)
+    for spec in incoming:
+        found = next((s for s in result if s.effectively_equals(spec)), None)
+        if found is None:
+            result.append(spec)
+        elif found.create != spec.create:
+            raise KustomizeError("conflicting fieldspecs")
+    return result
 
 
-def _walk(node: Any, path: tuple[str, ...], create: bool, setter: Setter) -> None:
-    if isinstance(node, list):
+class FieldSpecError(KustomizeError):
+    """A field on a spec's path that is neither a map nor a list."""
+
+
+_MISSING = object()
+
+
+def apply(obj: Obj, spec: FieldSpec, setter: Setter, *, create_kind: CreateKind | None = "scalar") -> None:
+    """Call `setter` on every value the spec's path reaches in `obj`, creating fields as kyaml does.
+
+    `create_kind` is the kind of node a transformer creates at the end of the path (kyaml's CreateKind);
+    with None nothing is created anywhere on the path, even when the spec says `create`.
+    """
+    if not spec.applies_to(obj):
+        return
+    try:
+        _walk_map(obj, spec.path, spec.create, create_kind, setter)
+    except FieldSpecError as err:
+        raise FieldSpecError(
+            f"considering field '{spec.raw_path or '/'.join(spec.path)}' of object "
+            f"{ResId.of(obj).display}: {err.message}"
+        ) from None
+
+
+def _walk(
+    node: Any, path: tuple[str, ...], create: bool, create_kind: CreateKind | None, setter: Setter
+) -> None:
+    if isinstance(node, dict):
+        _walk_map(node, path, create, create_kind, setter)
+    elif isinstance(node, list):
         for item in node:
-            _walk(item, path, create, setter)
-        return
-    if not isinstance(node, dict):
-        return
-    key = path[0]
-    if key.endswith("[]"):
-        key = key[:-2]
-    rest = path[1:]
-    if not rest:
-        if key in node:
-            node[key] = setter(node[key])
-        elif create:
-            node[key] = setter(None)
-        return
-    child = node.get(key)
-    if child is None:
-        if not create:
+            try:
+                _walk(item, path, create, create_kind, setter)
+            except FieldSpecError as err:
+                raise FieldSpecError(f"visit traversal on path: [{' '.join(path)}]: {err.message}") from None
+    elif node is not None:
+        raise FieldSpecError("expected sequence or mapping node")
+
+
+def _walk_map(
+    node: dict[str, Any], path: tuple[str, ...], create: bool, create_kind: CreateKind | None, setter: Setter
+) -> None:
+    segment = path[0]
+    is_seq = segment.endswith("[]")
+    key = segment[:-2] if is_seq else segment
+    last = len(path) == 1
+    value = node.get(key, _MISSING)
+    if is_seq or not create or create_kind is None:
+        if value is _MISSING:
             return
-        child = [] if path[0].endswith("[]") else {}
-        node[key] = child
-    _walk(child, rest, create, setter)
+        if value is None and is_seq:
+            value = node[key] = []
+    elif value is _MISSING or value is None:
+        value = {} if not last or create_kind == "map" else None
+        node[key] = value
+    if last:
+        node[key] = setter(value)
+    else:
+        _walk(value, path[1:], create, create_kind, setter)
