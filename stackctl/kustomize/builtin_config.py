@@ -1,13 +1,16 @@
 """kustomize v5.8.1's default field-spec tables, as data.
 
 These are the `builtinpluginconsts` tables compiled into kustomize (read from the v5.8.1 binary carried by
-kubectl 1.37.1, order kept: the order decides which field a transformer visits first). The transformers in
-`transformers.py` take their default field specs from here.
+kubectl 1.37.1), in source order. kustomize sorts each table by gvk when it loads it (`kustomize_sorted`);
+the sorted order is the order a transformer visits fields in and the order its messages list them in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from stackctl.kustomize.fieldspec import FieldSpec
+from stackctl.kustomize.order import LEGACY_FIRST, LEGACY_LAST
 
 _fs = FieldSpec.of
 
@@ -104,3 +107,23 @@ REPLICAS: tuple[FieldSpec, ...] = (
     _fs("spec/replicas", kind="ReplicaSet", create=True),
     _fs("spec/replicas", kind="StatefulSet", create=True),
 )
+
+
+_KIND_RANK = {kind: i - len(LEGACY_FIRST) for i, kind in enumerate(LEGACY_FIRST)} | {
+    kind: i + 1 for i, kind in enumerate(LEGACY_LAST)
+}
+
+
+def gvk_string(spec: FieldSpec) -> str:
+    """kyaml's `Gvk.String()` of a spec's gvk: `Deployment.[noVer].[noGrp]`."""
+    return f"{spec.kind or '[noKind]'}.{spec.version or '[noVer]'}.{spec.group or '[noGrp]'}"
+
+
+def kustomize_sorted(specs: Iterable[FieldSpec]) -> tuple[FieldSpec, ...]:
+    """A table as kustomize's TransformerConfig holds it: sorted by gvk (`Gvk.IsLessThan`: legacy kind rank,
+    then the gvk string).
+
+    kustomize's sort is not stable; specs with the same gvk keep their source order here. They always name
+    different fields, so only the order of their error messages could differ.
+    """
+    return tuple(sorted(specs, key=lambda s: (_KIND_RANK.get(s.kind, 0), gvk_string(s))))

@@ -138,6 +138,13 @@ def merge_specs(base: Iterable[FieldSpec], incoming: Iterable[FieldSpec]) -> lis
     return result
 
 
+def kustomize_id(obj: Obj) -> str:
+    """An object as kustomize's messages name it: `Deployment.v1.apps/web.[noNs]`."""
+    rid = ResId.of(obj)
+    gvk = f"{rid.gvk.kind or '[noKind]'}.{rid.gvk.version or '[noVer]'}.{rid.gvk.group or '[noGrp]'}"
+    return f"{gvk}/{rid.name}.{rid.namespace or '[noNs]'}"
+
+
 class FieldSpecError(KustomizeError):
     """A field on a spec's path that is neither a map nor a list."""
 
@@ -158,7 +165,7 @@ def apply(obj: Obj, spec: FieldSpec, setter: Setter, *, create_kind: CreateKind 
     except FieldSpecError as err:
         raise FieldSpecError(
             f"considering field '{spec.raw_path or '/'.join(spec.path)}' of object "
-            f"{ResId.of(obj).display}: {err.message}"
+            f"{kustomize_id(obj)}: {err.message}"
         ) from None
 
 

@@ -6,100 +6,150 @@ Each function reproduces one builtin transformer of kustomize v5.8.1: which obje
 which fields it creates, the types it writes and the errors it raises. The engine calls them in kustomize's
 order, once per kustomization.
 
-kyaml quirk reproduced here: when a labels or annotations transformer creates the same key in several maps
-of one object (metadata.labels, a selector, a pod template), kyaml puts one shared YAML node in all of them,
-so a later write to that key through any of those maps (another labels entry, commonAnnotations, a strategic
-merge patch) changes all of them. `Resource.links` records these groups; `set_linked` is the write that
-honours them, for any module that overwrites labels or annotations.
+One kyaml quirk needs bookkeeping beyond the data. When a labels or annotations transformer adds a key that
+is missing in several maps of one object (metadata.labels, a selector, a pod template), kyaml puts one and
+the same YAML node in all of them; a later write to that key through any of those maps (another labels
+entry, commonAnnotations, a strategic merge patch, a replacement) then shows in all of them. `Link` records
+such a group on the resource (`Resource.links`); the transformers here write through links, and `sync_links`
+spreads a write that another module made in place.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from stackctl.errors import KustomizeError
 from stackctl.kustomize import builtin_config as config
-from stackctl.kustomize.fieldspec import FieldSpec, FieldSpecError, apply, merge_specs, parse_group_version
+from stackctl.kustomize.fieldspec import (
+    CreateKind,
+    FieldSpec,
+    FieldSpecError,
+    apply,
+    merge_specs,
+    parse_group_version,
+)
 from stackctl.kustomize.k8s_schema import is_namespaced
 from stackctl.kustomize.resource import Resource
 from stackctl.model import Gvk, ResId
 
 Slot = tuple[dict[str, Any], str]
 """A map and one of its keys: where a label or annotation value lives."""
-LinkTable = dict[tuple[int, str], list[Slot]]
-"""(id(map), key) -> every slot sharing that slot's node, itself included."""
 
 
 # -- shared label/annotation nodes ------------------------------------------------------------------------
 
 
-def _links(r: Resource) -> LinkTable | None:
-    table = getattr(r, "links", None)
-    return table if isinstance(table, dict) else None
+@dataclass(eq=False)
+class Link:
+    """One kyaml node held by several maps of an object: all its slots show `value`."""
+
+    value: Any
+    slots: list[Slot]
+
+
+def _links(r: Resource) -> list[Link] | None:
+    links = getattr(r, "links", None)
+    return links if isinstance(links, list) else None
+
+
+def _find_link(links: list[Link], container: dict[str, Any], key: str) -> Link | None:
+    for link in links:
+        for slot_map, slot_key in link.slots:
+            if slot_map is container and slot_key == key:
+                return link
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
 
 
 def set_linked(r: Resource, container: dict[str, Any], key: str, value: Any) -> None:
-    """Overwrite an existing `container[key]`, and every value kyaml would hold in the same node."""
-    table = _links(r)
-    group = table.get((id(container), key)) if table is not None else None
-    if group is None:
+    """Overwrite `container[key]` as kyaml overwrites a node: every map sharing it sees the new value."""
+    links = _links(r)
+    link = _find_link(links, container, key) if links else None
+    if link is None:
         container[key] = value
         return
-    for slot_map, slot_key in group:
+    link.value = value
+    for slot_map, slot_key in link.slots:
         if slot_key in slot_map:
             slot_map[slot_key] = value
 
 
-def unlink_map(r: Resource, container: dict[str, Any]) -> None:
-    """Forget the shared nodes of one map's values, as when kustomize rebuilds the map from scratch."""
-    table = _links(r)
-    if not table:
+def sync_links(r: Resource) -> None:
+    """Spread values written in place (by a patch, a replacement) to the other maps of their shared node.
+
+    Call it after each such step; a key removed from a map leaves its group, as the field leaves the map.
+    """
+    links = _links(r)
+    if not links:
         return
-    for key in container:
-        _unlink_slot(table, container, key)
+    kept: list[Link] = []
+    for link in links:
+        link.slots = [(m, k) for m, k in link.slots if k in m]
+        changed = [m[k] for m, k in link.slots if not _same(m[k], link.value)]
+        if changed:
+            set_linked(r, link.slots[0][0], link.slots[0][1], changed[-1])
+        if len(link.slots) > 1:
+            kept.append(link)
+    links[:] = kept
 
 
-def _unlink_slot(table: LinkTable, container: dict[str, Any], key: str) -> None:
-    group = table.pop((id(container), key), None)
-    if group is not None:
-        group[:] = [s for s in group if not (s[0] is container and s[1] == key)]
+def _detach(r: Resource, container: dict[str, Any], key: str | None = None) -> None:
+    """The map's values (or one of them) get nodes of their own."""
+    links = _links(r)
+    if not links:
+        return
+    for link in links:
+        link.slots = [(m, k) for m, k in link.slots if not (m is container and (key is None or k == key))]
+    links[:] = [link for link in links if len(link.slots) > 1]
 
 
 def _rebuild_annotations(r: Resource) -> None:
-    """What kustomize's SetAnnotations does to sharing: metadata.annotations gets all-new nodes."""
+    """The effect on sharing of kustomize's SetAnnotations (which keeps its id history and name prefixes
+    in annotations): metadata.annotations is rebuilt with new nodes."""
     meta = r.obj.get("metadata")
     if isinstance(meta, dict) and isinstance(meta.get("annotations"), dict):
-        unlink_map(r, meta["annotations"])
+        _detach(r, meta["annotations"])
+
+
+def _node_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "MappingNode"
+    return "SequenceNode" if isinstance(value, list) else "ScalarNode"
 
 
 class _EntrySetter:
-    """kyaml's SetEntry for one key in one object: existing keys are overwritten (through their node),
-    missing keys are added, all sharing the one new node."""
+    """kyaml's SetEntry of one key in one object, called on each map the field specs reach: an existing
+    key is overwritten through its node; a missing key gets the one new node, shared by every map."""
 
     def __init__(self, r: Resource, key: str, value: str) -> None:
         self.r = r
         self.key = key
         self.value = value
-        self.group: list[Slot] = []
+        self.link: Link | None = None
 
     def __call__(self, current: Any) -> Any:
         if current is None:
             return None
         if not isinstance(current, dict):
-            kind = "SequenceNode" if isinstance(current, list) else "ScalarNode"
-            raise FieldSpecError(f"wrong node kind: expected MappingNode but got {kind}")
+            raise FieldSpecError(f"wrong node kind: expected MappingNode but got {_node_kind(current)}")
         if self.key in current:
             set_linked(self.r, current, self.key, self.value)
             return current
         current[self.key] = self.value
-        table = _links(self.r)
-        if table is not None:
-            _unlink_slot(table, current, self.key)
-            self.group.append((current, self.key))
-            table[(id(current), self.key)] = self.group
+        links = _links(self.r)
+        if links is not None:
+            _detach(self.r, current, self.key)
+            if self.link is None:
+                self.link = Link(self.value, [])
+                links.append(self.link)
+            self.link.slots.append((current, self.key))
         return current
 
 
@@ -110,9 +160,14 @@ def _set_entries(resources: Iterable[Resource], entries: Mapping[str, str], spec
             setter = _EntrySetter(r, key, entries[key])
             for spec in specs:
                 _apply(r, spec, setter, "map")
+            links = _links(r)
+            if links and setter.link is not None and len(setter.link.slots) < 2:
+                links.remove(setter.link)
 
 
-def _apply(r: Resource, spec: FieldSpec, setter: Any, create_kind: Any) -> None:
+def _apply(
+    r: Resource, spec: FieldSpec, setter: Callable[[Any], Any], create_kind: CreateKind | None
+) -> None:
     try:
         apply(r.obj, spec, setter, create_kind=create_kind)
     except FieldSpecError as err:
@@ -121,12 +176,30 @@ def _apply(r: Resource, spec: FieldSpec, setter: Any, create_kind: Any) -> None:
 
 # -- namespace ---------------------------------------------------------------------------------------------
 
+_META_NAMESPACE = FieldSpec.of("metadata/namespace", create=True)
+
 
 def set_namespace(resources: list[Resource], namespace: str) -> None:
-    """The kustomization's `namespace:` (kustomize's NamespaceTransformer with its default field specs)."""
+    """The kustomization's `namespace:`.
+
+    metadata.namespace of every kind the v1.21.2 schema does not call cluster-scoped; the name of a `v1`
+    Namespace; the namespace of every (Cluster)RoleBinding subject named "default", whatever its kind;
+    APIService spec.service.namespace (created) and a CRD's conversion webhook service namespace (if
+    present). Each object's id is stored first, as kustomize does for every object.
+    """
     if not namespace:
         return
-    current = Counter(_effective(r.id) for r in resources if r.obj)
+    specs = config.kustomize_sorted(config.NAMESPACE)
+
+    def set_value(current: Any) -> Any:
+        if isinstance(current, (dict, list)):
+            raise FieldSpecError(
+                "namespace field specs must target scalar nodes: "
+                f"wrong node kind: expected ScalarNode but got {_node_kind(current)}"
+            )
+        return namespace
+
+    current_ids = Counter(_effective(r.id) for r in resources if r.obj)
     for r in resources:
         if not r.obj:
             continue
@@ -135,45 +208,31 @@ def set_namespace(resources: list[Resource], namespace: str) -> None:
         _rebuild_annotations(r)
         api_version = r.obj.get("apiVersion")
         api_version = api_version if isinstance(api_version, str) else ""
-        kind = r.kind
         group, version = parse_group_version(api_version)
-
-        def set_scalar(current: Any) -> Any:
-            if isinstance(current, (dict, list)):
-                got = "MappingNode" if isinstance(current, dict) else "SequenceNode"
-                raise FieldSpecError(
-                    f"namespace field specs must target scalar nodes: expected ScalarNode but got {got}"
-                )
-            return namespace
-
+        kind = r.kind
         if is_namespaced(Gvk(group, version, kind)):
-            _apply(r, _META_NAMESPACE, set_scalar, "scalar")
+            _apply(r, _META_NAMESPACE, set_value, "scalar")
         if kind in ("RoleBinding", "ClusterRoleBinding"):
             subjects = r.obj.get("subjects")
             if isinstance(subjects, list):
                 for subject in subjects:
-                    if isinstance(subject, dict) and subject.get("name") == "default":
+                    if isinstance(subject, dict) and _same(subject.get("name"), "default"):
                         subject["namespace"] = namespace
-        for spec in config.NAMESPACE:
+        for spec in specs:
             if spec.path == ("metadata", "name") and api_version != "v1":
                 continue
-            _apply(r, spec, set_scalar, "scalar")
+            _apply(r, spec, set_value, "scalar")
         new_id = _effective(r.id)
-        current[old_id] -= 1
-        current[new_id] += 1
-        if current[new_id] != 1:
-            clashes = [str(o.id) for o in resources if o.obj and _effective(o.id) == new_id]
-            raise KustomizeError(
-                "namespace transformation produces ID conflict: " + ", ".join(clashes), file=r.origin
-            )
+        current_ids[old_id] -= 1
+        current_ids[new_id] += 1
+        if current_ids[new_id] > 1:
+            clashes = ", ".join(str(o.id) for o in resources if o.obj and _effective(o.id) == new_id)
+            raise KustomizeError(f"namespace transformation produces ID conflict: [{clashes}]", file=r.origin)
 
 
 def _effective(rid: ResId) -> ResId:
     """kustomize compares ids with the empty namespace standing for "default"."""
     return ResId(rid.gvk, rid.name, rid.namespace or "default")
-
-
-_META_NAMESPACE = FieldSpec.of("metadata/namespace", create=True)
 
 
 # -- namePrefix / nameSuffix ---------------------------------------------------------------------------------
@@ -187,27 +246,40 @@ def _skips_affix(rid: ResId) -> bool:
 
 
 def add_name_prefix_suffix(resources: list[Resource], prefix: str, suffix: str) -> None:
-    """namePrefix then nameSuffix: metadata.name of every object but CRDs, Namespaces and APIServices."""
-    for affix, specs, is_prefix in ((prefix, config.NAME_PREFIX, True), (suffix, config.NAME_SUFFIX, False)):
-        for r in resources:
-            org = r.org_id
-            if _skips_affix(org):
+    """namePrefix, then nameSuffix, on metadata.name of every object except CustomResourceDefinitions,
+    Namespaces and APIServices (judged by the object's original id).
+
+    Records each non-empty affix in `r.prefixes` / `r.suffixes` and stores the id before each rename.
+    """
+    _add_affix(resources, prefix, config.NAME_PREFIX, lambda name: prefix + name, prefix_side=True)
+    _add_affix(resources, suffix, config.NAME_SUFFIX, lambda name: name + suffix, prefix_side=False)
+
+
+def _add_affix(
+    resources: list[Resource],
+    affix: str,
+    specs: tuple[FieldSpec, ...],
+    rename: Callable[[str], str],
+    *,
+    prefix_side: bool,
+) -> None:
+    def set_name(current: Any) -> Any:
+        if isinstance(current, (dict, list)):
+            raise FieldSpecError(f"wrong node kind: expected ScalarNode but got {_node_kind(current)}")
+        return rename(_scalar_text(current))
+
+    for r in resources:
+        org = r.org_id
+        if _skips_affix(org):
+            continue
+        for spec in config.kustomize_sorted(specs):
+            if not spec.selects(org.gvk.group, org.gvk.version, org.gvk.kind):
                 continue
-            for spec in specs:
-                if not spec.selects(org.gvk.group, org.gvk.version, org.gvk.kind):
-                    continue
-                if spec.path == ("metadata", "name") and affix:
-                    (r.prefixes if is_prefix else r.suffixes).append(affix)
-                    r.store_previous_id()
-                    _rebuild_annotations(r)
-
-                def add(current: Any, affix: str = affix, is_prefix: bool = is_prefix) -> Any:
-                    if isinstance(current, (dict, list)):
-                        raise FieldSpecError("wrong node kind: expected ScalarNode")
-                    text = _scalar_text(current)
-                    return affix + text if is_prefix else text + affix
-
-                _apply(r, spec, add, None)
+            if spec.path == ("metadata", "name") and affix:
+                (r.prefixes if prefix_side else r.suffixes).append(affix)
+                r.store_previous_id()
+                _rebuild_annotations(r)
+            _apply(r, spec, set_name, None)
 
 
 def _scalar_text(value: Any) -> str:
@@ -227,101 +299,181 @@ def add_labels(
     *,
     include_selectors: bool,
     include_templates: bool,
-    fields: list[dict[str, Any]] | None = None,
+    fields: list[Any] | None = None,
     file: str | None = None,
+    field: str = "labels",
 ) -> None:
-    """One `labels:` entry, or `commonLabels` (include_selectors=True, no fields)."""
+    """One `labels:` entry, or `commonLabels` (include_selectors=True, no fields).
+
+    The field specs are the entry's `fields` followed by kustomize's defaults for the combination: the
+    commonLabels table with selectors, metadata and template labels with `includeTemplates` alone, else
+    metadata.labels only. A custom spec whose gvk covers a default spec with the same path replaces it.
+    """
     custom = [
-        FieldSpec.from_config(f, file=file, field=f"labels.fields[{i}]") for i, f in enumerate(fields or [])
+        FieldSpec.from_config(f, file=file, field=f"{field}.fields[{i}]") for i, f in enumerate(fields or [])
     ]
     if include_selectors:
-        defaults: tuple[FieldSpec, ...] = config.COMMON_LABELS
+        defaults = config.COMMON_LABELS
     elif include_templates:
         defaults = config.TEMPLATE_LABELS
     else:
         defaults = config.METADATA_LABELS
     try:
-        specs = merge_specs(custom, defaults)
+        specs = merge_specs(custom, config.kustomize_sorted(defaults))
     except KustomizeError as err:
-        raise KustomizeError(err.message, file=file, field="labels") from None
+        raise KustomizeError(err.message, file=file, field=f"{field}.fields") from None
     if labels:
         _set_entries(resources, labels, specs)
 
 
 def add_annotations(resources: list[Resource], annotations: dict[str, str]) -> None:
-    """`commonAnnotations`."""
+    """`commonAnnotations`: metadata.annotations of every object and the pod templates' annotations."""
     if annotations:
-        _set_entries(resources, annotations, list(config.COMMON_ANNOTATIONS))
+        _set_entries(resources, annotations, list(config.kustomize_sorted(config.COMMON_ANNOTATIONS)))
+
+
+# -- decoding entries as kustomize's JSON decoder does ------------------------------------------------------
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _decode_entry(
+    entry: Any, index: int, list_name: str, struct: str, fields: dict[str, str], file: str
+) -> dict[str, Any]:
+    """One entry of `images:` or `replicas:` as Go's encoding/json fills kustomize's struct: field names
+    match case-insensitively (of two spellings the later in sorted order wins), unknown fields and wrong
+    types are errors, nulls are ignored."""
+    where = f"{list_name}[{index}]"
+    if entry is None:
+        return {}
+    if not isinstance(entry, dict):
+        raise KustomizeError(
+            f"invalid Kustomization: json: cannot unmarshal {_json_kind(entry)} into Go struct field "
+            f"Kustomization.{list_name} of type types.{struct}",
+            file=file,
+            field=where,
+        )
+    out: dict[str, Any] = {}
+    for raw_key in sorted(entry, key=str):
+        key = str(raw_key)
+        name = next((f for f in fields if f.lower() == key.lower()), None)
+        if name is None:
+            raise KustomizeError(
+                f'invalid Kustomization: json: unknown field "{key}"', file=file, field=where
+            )
+        value = entry[raw_key]
+        if value is None:
+            continue
+        go_type = fields[name]
+        ok = isinstance(value, str) if go_type == "string" else _is_int64(value)
+        if not ok:
+            shown = (
+                f"number {value}" if go_type == "int64" and isinstance(value, float) else _json_kind(value)
+            )
+            raise KustomizeError(
+                f"invalid Kustomization: json: cannot unmarshal {shown} into Go struct field "
+                f"{struct}.{list_name}.{name} of type {go_type}",
+                file=file,
+                field=f"{where}.{key}",
+            )
+        out[name] = int(value) if go_type == "int64" else value
+    return out
+
+
+def _is_int64(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and value.is_integer()
 
 
 # -- images ------------------------------------------------------------------------------------------------
 
-_IMAGE_FIELDS = ("name", "newName", "newTag", "digest")
+_IMAGE_FIELDS = {
+    "name": "string",
+    "newName": "string",
+    "tagSuffix": "string",
+    "newTag": "string",
+    "digest": "string",
+}
 
 
 def set_images(resources: list[Resource], images: list[Any], *, file: str) -> None:
-    """`images:` entries, in order; each rewrites matching container images everywhere kustomize looks."""
-    for i, entry in enumerate(images):
-        if not isinstance(entry, dict):
-            raise KustomizeError("an images entry must be a map", file=file, field=f"images[{i}]")
-        values: dict[str, str] = {}
-        for key, value in entry.items():
-            if key not in _IMAGE_FIELDS:
-                raise KustomizeError(f"unknown field {key!r}", file=file, field=f"images[{i}].{key}")
-            if value is None:
-                continue
-            if isinstance(value, (dict, list)):
-                raise KustomizeError("expected a string", file=file, field=f"images[{i}].{key}")
-            values[key] = _scalar_text(value)
-        _apply_image(resources, values)
+    """`images:` entries, in order.
+
+    An entry's `name` is a regular expression (as in kustomize) that must match an image up to its tag and
+    `@sha256:` digest. Matching images are rewritten in every list named containers or initContainers at
+    any depth, and at the images field specs (pod and template containers, initContainers and image
+    volumes), in every object except CustomResourceDefinitions. newTag and digest replace both the tag and
+    the digest; tagSuffix (when neither is set) appends to the tag and drops the digest.
+    """
+    decoded = [_decode_entry(e, i, "images", "Image", _IMAGE_FIELDS, file) for i, e in enumerate(images)]
+    specs = config.kustomize_sorted(config.IMAGES)
+    for i, image in enumerate(decoded):
+        name = image.get("name", "")
+        try:
+            pattern = re.compile("^" + name + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?\Z")
+        except re.error as err:
+            raise KustomizeError(
+                f"image name {name!r} is not a valid regular expression: {err}",
+                file=file,
+                field=f"images[{i}].name",
+                hint="kustomize matches image names as regular expressions (and crashes on this one)",
+            ) from None
+
+        def update(current: Any, pattern: re.Pattern[str] = pattern, image: dict[str, str] = image) -> Any:
+            if isinstance(current, (dict, list)):
+                raise FieldSpecError(f"wrong node kind: expected ScalarNode but got {_node_kind(current)}")
+            if current is None:
+                return None
+            text = _scalar_text(current)
+            return _new_image(text, image) if pattern.match(text) else current
+
+        for r in resources:
+            if r.kind != "CustomResourceDefinition":
+                _legacy_images(r, r.obj, update)
+        for r in resources:
+            if r.kind != "CustomResourceDefinition":
+                for spec in specs:
+                    _apply(r, spec, update, None)
 
 
-def _apply_image(resources: list[Resource], image: dict[str, str]) -> None:
-    name = image.get("name", "")
-    try:
-        pattern: re.Pattern[str] | None = re.compile(
-            "^" + name + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$"
-        )
-    except re.error:
-        pattern = None
-
-    def update(current: Any) -> Any:
-        if isinstance(current, (dict, list)):
-            raise FieldSpecError("wrong node kind: expected ScalarNode")
-        if not isinstance(current, str) or pattern is None or not pattern.match(current):
-            return current
-        return _new_image(current, image)
-
-    for r in resources:
-        if r.kind == "CustomResourceDefinition":
-            continue
-        _legacy_images(r.obj, update)
-    for r in resources:
-        if r.kind == "CustomResourceDefinition":
-            continue
-        for spec in config.IMAGES:
-            _apply(r, spec, update, None)
-
-
-def _legacy_images(node: Any, update: Any) -> None:
-    """Every `image` in a list named containers or initContainers, at any depth."""
+def _legacy_images(r: Resource, node: Any, update: Callable[[Any], Any]) -> None:
+    """kustomize's legacy image filter: `image` of each element of any list named containers or
+    initContainers, at any depth."""
     if isinstance(node, dict):
         for key, value in node.items():
-            _legacy_images(value, update)
+            _legacy_images(r, value, update)
             if key in ("containers", "initContainers") and isinstance(value, list):
                 for item in value:
-                    if isinstance(item, dict) and "image" in item:
-                        item["image"] = update(item["image"])
+                    if not isinstance(item, dict):
+                        raise KustomizeError(
+                            f"wrong node kind: expected MappingNode but got {_node_kind(item)}", file=r.origin
+                        )
+                    if "image" in item:
+                        try:
+                            item["image"] = update(item["image"])
+                        except FieldSpecError as err:
+                            raise KustomizeError(err.message, file=r.origin) from None
     elif isinstance(node, list):
         for item in node:
-            _legacy_images(item, update)
+            _legacy_images(r, item, update)
 
 
 def split_image(image: str) -> tuple[str, str, str]:
     """kustomize's image.Split: (name, tag, digest); a registry's `host:port/` is not a tag."""
     slash = image.find("/")
-    search = image[slash:] if slash > 0 else image
     offset = slash if slash > 0 else 0
+    search = image[offset:]
     at = search.find("@")
     colon = search.find(":")
     if colon < 0 and at < 0:
@@ -341,14 +493,15 @@ def _new_image(current: str, image: dict[str, str]) -> str:
     name, tag, digest = split_image(current)
     if image.get("newName"):
         name = image["newName"]
-    new_tag = image.get("newTag", "")
-    new_digest = image.get("digest", "")
+    new_tag, new_digest, tag_suffix = image.get("newTag"), image.get("digest"), image.get("tagSuffix")
     if new_tag and new_digest:
         tag, digest = new_tag, new_digest
     elif new_tag:
         tag, digest = new_tag, ""
     elif new_digest:
         tag, digest = "", new_digest
+    elif tag_suffix:
+        tag, digest = tag + tag_suffix, ""
     if tag:
         name += ":" + tag
     if digest:
@@ -358,36 +511,39 @@ def _new_image(current: str, image: dict[str, str]) -> str:
 
 # -- replicas ----------------------------------------------------------------------------------------------
 
+_REPLICA_FIELDS = {"name": "string", "count": "int64"}
+
 
 def set_replicas(resources: list[Resource], replicas: list[Any], *, file: str) -> None:
-    """`replicas:` entries: spec.replicas of the named Deployments, ReplicationControllers, ReplicaSets and
-    StatefulSets (matched by current or any earlier name), as an integer."""
-    for i, entry in enumerate(replicas):
-        if not isinstance(entry, dict):
-            raise KustomizeError("a replicas entry must be a map", file=file, field=f"replicas[{i}]")
-        name = entry.get("name")
-        name = _scalar_text(name) if name is not None else ""
-        count = entry.get("count", 0)
-        if isinstance(count, bool) or not isinstance(count, int):
-            raise KustomizeError("count must be an integer", file=file, field=f"replicas[{i}].count")
+    """`replicas:` entries: spec.replicas (an integer, created if missing) of the objects of kind
+    Deployment, StatefulSet, ReplicaSet or ReplicationController, any group, whose current or any earlier
+    name is the entry's name. An entry that matches nothing is an error."""
+    decoded = [
+        _decode_entry(e, i, "replicas", "Replica", _REPLICA_FIELDS, file) for i, e in enumerate(replicas)
+    ]
+    specs = config.kustomize_sorted(config.REPLICAS)
+    for i, entry in enumerate(decoded):
+        name: str = entry.get("name", "")
+        count: int = entry.get("count", 0)
+
+        def set_count(current: Any, count: int = count) -> Any:
+            if isinstance(current, (dict, list)):
+                raise FieldSpecError(f"wrong node kind: expected ScalarNode but got {_node_kind(current)}")
+            return count
+
         found = False
-        for spec in config.REPLICAS:
-            matched = [r for r in resources if _replica_match(r, name, spec)]
-            if matched:
-                found = True
-            for r in matched:
-                _apply(r, spec, lambda _current, count=count: count, "scalar")
+        for spec in specs:
+            for r in resources:
+                if any(
+                    rid.name == name and spec.selects(rid.gvk.group, rid.gvk.version, rid.gvk.kind)
+                    for rid in (*r.prev_ids, r.id)
+                ):
+                    found = True
+                    _apply(r, spec, set_count, "scalar")
         if not found:
-            gvks = " ".join(f"~G_~V_{s.kind}" for s in config.REPLICAS)
+            gvks = " ".join(config.gvk_string(s) for s in specs)
             raise KustomizeError(
                 f"resource with name {name} does not match a config with the following GVK [{gvks}]",
                 file=file,
                 field=f"replicas[{i}]",
             )
-
-
-def _replica_match(r: Resource, name: str, spec: FieldSpec) -> bool:
-    for rid in (r.id, *r.prev_ids):
-        if rid.name == name and spec.selects(rid.gvk.group, rid.gvk.version, rid.gvk.kind):
-            return True
-    return False
