@@ -11,7 +11,7 @@ reproduces those rules (api/filters/nameref, resmap's SubsetThatCouldBeReference
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,16 +35,24 @@ def fix_name_references(
     fails: an ambiguous reference, a path that runs into a scalar, a map without `name`.
     """
     nodes = [_Node.of(res) for res in resources]
+    by_prev_name: dict[str, list[_Node]] = {}
     for node in nodes:
-        filters = [
-            (backref.gvk, spec.path, spec.segments)
-            for backref in name_references
-            for spec in backref.referrers
-            if spec.gvk.selects(*node.org_gvk)
-        ]
+        for name in node.prev_names:
+            by_prev_name.setdefault(name, []).append(node)
+    filters_by_gvk: dict[tuple[str, str, str], list[tuple[GvkSelector, str, tuple[str, ...]]]] = {}
+    for node in nodes:
+        filters = filters_by_gvk.get(node.org_gvk)
+        if filters is None:
+            filters = [
+                (backref.gvk, spec.path, spec.segments)
+                for backref in name_references
+                for spec in backref.referrers
+                if spec.gvk.selects(*node.org_gvk)
+            ]
+            filters_by_gvk[node.org_gvk] = filters
         if not filters:
             continue
-        fixer = _Fixer(node, _subset_for(node, nodes))
+        fixer = _Fixer(node, nodes, by_prev_name)
         for target, path, segments in filters:
             fixer.apply(target, path, segments)
 
@@ -137,20 +145,6 @@ def _csv_list(values: list[str]) -> list[str]:
     return ",".join(values).split(",") if values else []
 
 
-def _subset_for(referrer: _Node, nodes: list[_Node]) -> list[_Node]:
-    """What `referrer` may refer to: cluster-scoped objects, its namespace, its RoleBinding SA namespaces."""
-    if referrer.cluster_scoped:
-        return nodes
-    sa_namespaces = _role_binding_sa_namespaces(referrer)
-    return [
-        node
-        for node in nodes
-        if node.cluster_scoped
-        or node.effective_ns == referrer.effective_ns
-        or node.namespace in sa_namespaces
-    ]
-
-
 def _role_binding_sa_namespaces(referrer: _Node) -> set[str]:
     if referrer.kind != "RoleBinding":
         return set()
@@ -175,17 +169,29 @@ class _FieldError(Exception):
     """A failure inside one field walk; kustomize prefixes it with where the walk was."""
 
 
-_Sieve = Callable[[_Node], bool]
-
-
 class _Fixer:
     """Applies the nameReference field specs that select one referrer."""
 
-    def __init__(self, referrer: _Node, candidates: list[_Node]) -> None:
+    def __init__(self, referrer: _Node, nodes: list[_Node], by_prev_name: dict[str, list[_Node]]) -> None:
         self.referrer = referrer
-        self.candidates = candidates
-        self._by_org_ns: dict[str, list[_Node]] | None = None
-        self._by_cur_ns: dict[str, list[_Node]] | None = None
+        self.nodes = nodes
+        self.by_prev_name = by_prev_name
+        self.sa_namespaces = set() if referrer.cluster_scoped else _role_binding_sa_namespaces(referrer)
+        self._org_namespaces: set[str] | None = None
+
+    def _could_refer_to(self, node: _Node) -> bool:
+        """kustomize's SubsetThatCouldBeReferencedByResource: cluster-scoped objects, the referrer's own
+        namespace, and for a RoleBinding the namespaces of its ServiceAccount subjects."""
+        referrer = self.referrer
+        return (
+            referrer.cluster_scoped
+            or node.cluster_scoped
+            or node.effective_ns == referrer.effective_ns
+            or node.namespace in self.sa_namespaces
+        )
+
+    def _named(self, old: str) -> list[_Node]:
+        return [node for node in self.by_prev_name.get(old, ()) if self._could_refer_to(node)]
 
     def apply(self, target: GvkSelector, path: str, segments: tuple[str, ...]) -> None:
         try:
@@ -247,7 +253,7 @@ class _Fixer:
         old = _scalar_text(value)
         if old is None:
             return None
-        referral = self._select(old, self.candidates, target, path, with_namespace=False)
+        referral = self._select(self._named(old), target, path, with_namespace=False)
         if referral is None or referral.name == old:
             return None
         return referral.name
@@ -256,36 +262,35 @@ class _Fixer:
         if "name" not in value:
             raise _FieldError("path config error; no 'name' field in node")
         old = _scalar_text(value["name"]) or ""
-        candidates = self.candidates
+        candidates = self._named(old)
         if "namespace" in value:
-            namespace = _scalar_text(value["namespace"]) or ""
-            candidates = self._in_namespace(namespace)
-        referral = self._select(old, candidates, target, path, with_namespace=True)
+            candidates = self._in_namespace(candidates, _scalar_text(value["namespace"]) or "")
+        referral = self._select(candidates, target, path, with_namespace=True)
         if referral is None or (referral.name == old and not referral.namespace):
             return
         value["name"] = referral.name
         if referral.namespace:
             value["namespace"] = referral.namespace
 
-    def _in_namespace(self, namespace: str) -> list[_Node]:
-        if self._by_org_ns is None:
-            self._by_org_ns = _group(self.candidates, lambda n: n.org_effective_ns)
-            self._by_cur_ns = _group(self.candidates, lambda n: n.effective_ns)
-        if namespace in self._by_org_ns:
-            return self._by_org_ns[namespace]
-        assert self._by_cur_ns is not None
-        return self._by_cur_ns.get(namespace, [])
+    def _in_namespace(self, candidates: list[_Node], namespace: str) -> list[_Node]:
+        """Candidates in `namespace`: by the namespace they started in if any candidate for this referrer
+        started there (whatever its name), else by their current one."""
+        if self._org_namespaces is None:
+            self._org_namespaces = {n.org_effective_ns for n in self.nodes if self._could_refer_to(n)}
+            self._org_namespaces.discard(_NOT_A_NAMESPACE)
+        if namespace == _NOT_A_NAMESPACE:
+            return []
+        if namespace in self._org_namespaces:
+            return [node for node in candidates if node.org_effective_ns == namespace]
+        return [node for node in candidates if node.effective_ns == namespace]
 
     # -- choosing the referral (nameref.Filter.selectReferral) --
 
     def _select(
-        self, old: str, candidates: list[_Node], target: GvkSelector, path: str, *, with_namespace: bool
+        self, candidates: list[_Node], target: GvkSelector, path: str, *, with_namespace: bool
     ) -> _Node | None:
-        found = [
-            node
-            for node in candidates
-            if old in node.prev_names and any(target.selects(*gvk) for gvk in node.prev_gvks)
-        ]
+        """The one object the name means among those that once had it; None if none; error if several."""
+        found = [node for node in candidates if any(target.selects(*gvk) for gvk in node.prev_gvks)]
         if not found:
             return None
         if path.endswith("roleRef/name"):
@@ -322,14 +327,6 @@ class _Fixer:
                 not mine.prefixes or not theirs.prefixes or _same_ending(mine.prefixes, theirs.prefixes)
             ) and (not mine.suffixes or not theirs.suffixes or _same_ending(mine.suffixes, theirs.suffixes))
         return _same_ending(mine.prefixes, theirs.prefixes) and _same_ending(mine.suffixes, theirs.suffixes)
-
-
-def _group(nodes: list[_Node], key: Callable[[_Node], str]) -> dict[str, list[_Node]]:
-    groups: dict[str, list[_Node]] = {}
-    for node in nodes:
-        groups.setdefault(key(node), []).append(node)
-    groups.pop(_NOT_A_NAMESPACE, None)
-    return groups
 
 
 def _same_ending(a: list[str], b: list[str]) -> bool:
