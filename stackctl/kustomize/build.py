@@ -15,7 +15,7 @@ from typing import Any
 
 from stackctl import yamlio
 from stackctl.errors import KustomizeError
-from stackctl.kustomize import generators, hashing, nameref, patches, replacements, transformers
+from stackctl.kustomize import generators, hashing, nameref, patches, transformers
 from stackctl.kustomize.kustomization import Kustomization
 from stackctl.kustomize.loader import ROOT_ONLY, KustDir, Workspace, display_path
 from stackctl.kustomize.order import sort_resources
@@ -60,6 +60,8 @@ class Builder:
         hashing.add_hash_suffixes(resources)
         nameref.fix_name_references(resources)
         resources = [r for r in resources if (r.meta.get("annotations") or {}).get(LOCAL_CONFIG) != "true"]
+        for res in resources:
+            _drop_empty_annotations(res)
         return sort_resources(resources, kust.get_map("sortOptions"), kust.kfile)
 
     # -- accumulation -------------------------------------------------------------------------------------
@@ -184,7 +186,17 @@ class Builder:
         if f.get("images"):
             transformers.set_images(acc, kust.get_list("images"), file=kust.kfile)
         if f.get("replacements"):
+            from stackctl.kustomize import replacements
+
             replacements.apply_replacements(acc, kust.get_list("replacements"), kdir)
+
+def _drop_empty_annotations(res: Resource) -> None:
+    # kustomize strips its internal build annotations last and, as a side effect, drops an empty or null
+    # `metadata.annotations` (but keeps an empty `labels`).
+    meta = res.obj.get("metadata")
+    if isinstance(meta, dict) and "annotations" in meta and not meta["annotations"]:
+        del meta["annotations"]
+
 
 def _label_value(value: Any) -> str:
     if value is None:

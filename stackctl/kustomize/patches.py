@@ -16,7 +16,7 @@ from stackctl.kustomize.json6902 import apply_json6902
 from stackctl.kustomize.loader import KustDir
 from stackctl.kustomize.resource import Resource
 from stackctl.kustomize.selector import Selector, effective_namespace
-from stackctl.kustomize.smp import strategic_merge
+from stackctl.kustomize.smp import apply_smp
 from stackctl.model import Obj, ResId, copy_tree
 
 Warn = Callable[[str], None]
@@ -59,26 +59,29 @@ def _apply_smp(
     res: Resource,
     patch: Obj,
     *,
+    stringify_metadata: bool,
     allow_name_change: bool = False,
     allow_kind_change: bool = False,
 ) -> None:
-    name, namespace, kind = res.name, res.namespace, res.kind
     if allow_name_change or allow_kind_change:
         res.store_previous_id()
-    merged = strategic_merge(res.obj, patch)
-    if merged is None or not merged:
+    merged = apply_smp(
+        res.obj,
+        patch,
+        stringify_metadata=stringify_metadata,
+        allow_name_change=allow_name_change,
+        allow_kind_change=allow_kind_change,
+    )
+    if merged is None:
         resources.remove(res)
         return
     res.obj = merged
-    meta = res.meta
-    if not allow_kind_change:
-        merged["kind"] = kind
-    if not allow_name_change:
-        meta["name"] = name
-    if namespace:
-        meta["namespace"] = namespace
-    else:
-        meta.pop("namespace", None)
+
+
+def _apply_json6902(res: Resource, ops: Any, *, file: str, field: str) -> None:
+    # kustomize records the id before every JSON patch: the patch may rename the object.
+    res.store_previous_id()
+    res.obj = apply_json6902(res.obj, ops, file=file, field=field)
 
 
 def _smp_objects(docs: list[Any], *, file: str, field: str) -> list[Obj]:
@@ -107,7 +110,7 @@ def apply_patches_strategic_merge(resources: list[Resource], entries: list[Any],
                 raise KustomizeError(f"file '{entry}' not found", file=kdir.kfile, field=field)
         for patch in _smp_objects(docs, file=kdir.kfile, field=field):
             target = _find_by_any_id(resources, ResId.of(patch), file=kdir.kfile, field=field)
-            _apply_smp(resources, target, patch)
+            _apply_smp(resources, target, patch, stringify_metadata=True)
 
 
 def apply_patches(resources: list[Resource], entries: list[Any], kdir: KustDir, warn: Warn) -> None:
@@ -135,7 +138,7 @@ def apply_patches(resources: list[Resource], entries: list[Any], kdir: KustDir, 
             if not targets:
                 warn(f"{kdir.kfile}: {field}.target: matches no resource; the patch does nothing")
             for res in targets:
-                res.obj = apply_json6902(res.obj, docs[0], file=kdir.kfile, field=field)
+                _apply_json6902(res, docs[0], file=kdir.kfile, field=field)
             continue
         patches = _smp_objects(docs, file=kdir.kfile, field=field)
         if not patches:
@@ -143,7 +146,14 @@ def apply_patches(resources: list[Resource], entries: list[Any], kdir: KustDir, 
         if selector is None:
             for patch in patches:
                 target = _find_by_any_id(resources, ResId.of(patch), file=kdir.kfile, field=field)
-                _apply_smp(resources, target, patch, allow_name_change=allow_name, allow_kind_change=allow_kind)
+                _apply_smp(
+                    resources,
+                    target,
+                    patch,
+                    stringify_metadata=False,
+                    allow_name_change=allow_name,
+                    allow_kind_change=allow_kind,
+                )
             continue
         targets = selector.select(resources)
         if not targets:
@@ -154,16 +164,23 @@ def apply_patches(resources: list[Resource], entries: list[Any], kdir: KustDir, 
                 meta = copy.setdefault("metadata", {})
                 if not isinstance(meta, dict):
                     raise PatchError("metadata must be a map", file=kdir.kfile, field=field)
-                meta["name"] = res.name
+                if not allow_name:
+                    meta["name"] = res.name
                 if res.namespace:
                     meta["namespace"] = res.namespace
                 else:
                     meta.pop("namespace", None)
-                copy["apiVersion"] = res.obj.get("apiVersion")
-                copy["kind"] = res.kind
+                if not allow_kind:
+                    copy["apiVersion"] = res.obj.get("apiVersion")
+                    copy["kind"] = res.kind
                 if res in resources:
                     _apply_smp(
-                        resources, res, copy, allow_name_change=allow_name, allow_kind_change=allow_kind
+                        resources,
+                        res,
+                        copy,
+                        stringify_metadata=True,
+                        allow_name_change=allow_name,
+                        allow_kind_change=allow_kind,
                     )
 
 
@@ -183,4 +200,4 @@ def apply_patches_json6902(resources: list[Resource], entries: list[Any], kdir: 
         if not targets:
             warn(f"{kdir.kfile}: {field}.target: matches no resource; the patch does nothing")
         for res in targets:
-            res.obj = apply_json6902(res.obj, docs[0], file=kdir.kfile, field=field)
+            _apply_json6902(res, docs[0], file=kdir.kfile, field=field)
