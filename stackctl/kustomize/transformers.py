@@ -100,22 +100,13 @@ def sync_links(r: Resource) -> None:
     links[:] = kept
 
 
-def _detach(r: Resource, container: dict[str, Any], key: str | None = None) -> None:
-    """The map's values (or one of them) get nodes of their own."""
+def _detach(r: Resource, container: dict[str, Any], key: str) -> None:
+    """`container[key]` gets a node of its own (groups left with one slot are pruned by the caller)."""
     links = _links(r)
     if not links:
         return
     for link in links:
-        link.slots = [(m, k) for m, k in link.slots if not (m is container and (key is None or k == key))]
-    links[:] = [link for link in links if len(link.slots) > 1]
-
-
-def _rebuild_annotations(r: Resource) -> None:
-    """The effect on sharing of kustomize's SetAnnotations (which keeps its id history and name prefixes
-    in annotations): metadata.annotations is rebuilt with new nodes."""
-    meta = r.obj.get("metadata")
-    if isinstance(meta, dict) and isinstance(meta.get("annotations"), dict):
-        _detach(r, meta["annotations"])
+        link.slots = [(m, k) for m, k in link.slots if not (m is container and k == key)]
 
 
 def _node_kind(value: Any) -> str:
@@ -161,8 +152,8 @@ def _set_entries(resources: Iterable[Resource], entries: Mapping[str, str], spec
             for spec in specs:
                 _apply(r, spec, setter, "map")
             links = _links(r)
-            if links and setter.link is not None and len(setter.link.slots) < 2:
-                links.remove(setter.link)
+            if links:
+                links[:] = [link for link in links if len(link.slots) > 1]
 
 
 def _apply(
@@ -205,7 +196,6 @@ def set_namespace(resources: list[Resource], namespace: str) -> None:
             continue
         old_id = _effective(r.id)
         r.store_previous_id()
-        _rebuild_annotations(r)
         api_version = r.obj.get("apiVersion")
         api_version = api_version if isinstance(api_version, str) else ""
         group, version = parse_group_version(api_version)
@@ -278,7 +268,6 @@ def _add_affix(
             if spec.path == ("metadata", "name") and affix:
                 (r.prefixes if prefix_side else r.suffixes).append(affix)
                 r.store_previous_id()
-                _rebuild_annotations(r)
             _apply(r, spec, set_name, None)
 
 
@@ -321,7 +310,10 @@ def add_labels(
     try:
         specs = merge_specs(custom, config.kustomize_sorted(defaults))
     except KustomizeError as err:
-        raise KustomizeError(err.message, file=file, field=f"{field}.fields") from None
+        what = "template fieldSpec" if include_templates and not include_selectors else "labels"
+        raise KustomizeError(
+            f"failed to merge {what}: {err.message}", file=file, field=f"{field}.fields"
+        ) from None
     if labels:
         _set_entries(resources, labels, specs)
 

@@ -1,20 +1,47 @@
-"""The builtin transformers against the real kustomize: the same tree built both ways, compared as data."""
+"""The builtin transformers against the real kustomize: the same tree built both ways, compared as data.
+
+Inputs and kustomize's output are read with stackctl.yamlio (kustomize's scalar resolution) and compared
+with types: a label "1" is not a replica count 1.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from stackctl import yamlio
 from stackctl.errors import KustomizeError
+from stackctl.kustomize import smp
 from stackctl.kustomize import transformers as t
 from stackctl.kustomize.resource import Resource
 from tests.refkustomize import kustomize_build
 
 Transform = Callable[[list[Resource]], None]
+
+
+class _LinkedResource(Resource):
+    """A Resource with the `links` list the engine's Resource is to carry."""
+
+
+def resource(doc: dict[str, Any]) -> Resource:
+    r = Resource(doc, origin="r.yaml")
+    if not hasattr(r, "links"):
+        r = _LinkedResource(doc, origin="r.yaml")
+        r.__dict__["links"] = []
+    return r
+
+
+def strict(value: Any) -> Any:
+    """Data with every scalar tagged by its type, so that 1, 1.0, True and "1" all differ."""
+    if isinstance(value, dict):
+        return {k: strict(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [strict(v) for v in value]
+    return (type(value).__name__, value)
 
 
 def _key(obj: dict[str, Any]) -> tuple[str, str, str, str]:
@@ -27,38 +54,53 @@ def _key(obj: dict[str, Any]) -> tuple[str, str, str, str]:
     )
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
+def write(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
 
 
-def _load(text: str) -> list[Resource]:
-    return [Resource(doc, origin="r.yaml") for doc in yaml.safe_load_all(text) if doc]
+def load(text: str) -> list[Resource]:
+    return [resource(doc) for doc in yamlio.load_documents(text, source="r.yaml")]
 
 
-def _expected(root: Path) -> list[dict[str, Any]]:
-    built = kustomize_build(root)
-    assert built.returncode == 0, built.stderr
-    return sorted((d for d in yaml.safe_load_all(built.stdout) if d is not None), key=_key)
+def built(root: Path) -> list[Any]:
+    out = kustomize_build(root)
+    assert out.returncode == 0, out.stderr
+    result: list[Any] = strict(sorted(yamlio.load_documents(out.stdout, source="kustomize"), key=_key))
+    return result
+
+
+def same(res: list[Resource], expected: list[Any]) -> None:
+    assert strict(sorted((r.obj for r in res), key=_key)) == expected
 
 
 def check(tmp_path: Path, kustomization: str, resources: str, transform: Transform) -> list[Resource]:
     """Build `resources` with `kustomization` in kustomize and through `transform`; the results must agree."""
-    _write(tmp_path, {"kustomization.yaml": kustomization + "\nresources: [r.yaml]\n", "r.yaml": resources})
-    expected = _expected(tmp_path)
-    res = _load(resources)
+    write(tmp_path, {"kustomization.yaml": kustomization + "\nresources: [r.yaml]\n", "r.yaml": resources})
+    expected = built(tmp_path)
+    res = load(resources)
     transform(res)
-    assert sorted((r.obj for r in res), key=_key) == expected
+    same(res, expected)
     return res
 
 
 def kustomize_error(tmp_path: Path, kustomization: str, resources: str) -> str:
-    _write(tmp_path, {"kustomization.yaml": kustomization + "\nresources: [r.yaml]\n", "r.yaml": resources})
-    built = kustomize_build(tmp_path)
-    assert built.returncode != 0, built.stdout
-    return built.stderr
+    write(tmp_path, {"kustomization.yaml": kustomization + "\nresources: [r.yaml]\n", "r.yaml": resources})
+    out = kustomize_build(tmp_path)
+    assert out.returncode != 0, out.stdout
+    return out.stderr
+
+
+def check_error(
+    tmp_path: Path, kustomization: str, resources: str, transform: Transform, message: str
+) -> None:
+    """kustomize fails on this tree with `message`, and so does `transform`."""
+    assert message in kustomize_error(tmp_path, kustomization, resources)
+    with pytest.raises(KustomizeError) as info:
+        transform(load(resources))
+    assert message in str(info.value)
 
 
 WORKLOADS = """
@@ -75,6 +117,7 @@ spec:
           requiredDuringSchedulingIgnoredDuringExecution:
           - labelSelector: {matchLabels: {a: b}}
           - topologyKey: zone
+          - labelSelector: {matchLabels: null}
         podAntiAffinity:
           preferredDuringSchedulingIgnoredDuringExecution:
           - podAffinityTerm: {labelSelector: {matchLabels: {}}}
@@ -99,7 +142,7 @@ spec:
 apiVersion: apps/v1
 kind: DaemonSet
 metadata: {name: ds}
-spec: {}
+spec: {template: null}
 ---
 apiVersion: apps/v1
 kind: ReplicaSet
@@ -134,7 +177,7 @@ kind: Pod
 metadata: {name: pod}
 spec:
   containers: [{name: c, image: nginx}]
-  volumes: [{name: v, image: {reference: "nginx:2"}}]
+  volumes: [{name: v, image: {reference: "nginx:2"}}, {name: e, emptyDir: {}}]
 ---
 apiVersion: v1
 kind: Service
@@ -144,6 +187,7 @@ spec: {ports: [{port: 80}]}
 apiVersion: v1
 kind: Service
 metadata: {name: headless}
+spec: null
 ---
 apiVersion: policy/v1
 kind: PodDisruptionBudget
@@ -167,7 +211,7 @@ spec:
 ---
 apiVersion: v1
 kind: ConfigMap
-metadata: {name: cm}
+metadata: {name: cm, namespace: null, labels: null}
 data: {a: b}
 ---
 apiVersion: example.com/v1
@@ -177,6 +221,11 @@ spec:
   selector: {matchLabels: {a: b}}
   template: {metadata: {labels: {}}, spec: {containers: [{name: c, image: nginx}]}}
   nested: {deep: {initContainers: [{image: nginx}], containers: "not a list"}}
+---
+apiVersion: example.com/v1
+kind: Deployment
+metadata: {name: fake-deployment}
+spec: {replicas: 1}
 ---
 apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -188,9 +237,19 @@ spec:
     webhook: {clientConfig: {service: {name: conv, namespace: old}}}
   versions: [{name: v1, schema: {openAPIV3Schema: {properties: {containers: [{image: nginx}]}}}}]
 ---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  conversion: {webhook: {clientConfig: {service: {name: conv, namespace: null}}}}
+---
 apiVersion: v1
 kind: Namespace
 metadata: {name: ns1}
+---
+apiVersion: v2
+kind: Namespace
+metadata: {name: ns2}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -213,10 +272,20 @@ subjects:
 - {kind: ServiceAccount, name: default, namespace: x}
 - {kind: Group, name: devs}
 ---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: rb-null}
+subjects: null
+---
 apiVersion: apiregistration.k8s.io/v1
 kind: APIService
 metadata: {name: v1.example.com}
 spec: {group: example.com}
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1.other.com}
+spec: {service: null}
 ---
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
@@ -226,10 +295,42 @@ webhooks:
 """
 
 
+# -- namespace ---------------------------------------------------------------------------------------------
+
+
 def test_namespace(tmp_path: Path) -> None:
     res = check(tmp_path, "namespace: prod", WORKLOADS, lambda rs: t.set_namespace(rs, "prod"))
-    svc = next(r for r in res if r.name == "svc")
-    assert [str(i) for i in svc.prev_ids] == ["~G_v1_Service|other|svc"]
+    by_name = {r.name: r for r in res}
+    assert [str(i) for i in by_name["svc"].prev_ids] == ["~G_v1_Service|other|svc"]
+    assert [str(i) for i in by_name["prod"].prev_ids] == ["~G_v1_Namespace|[noNs]|ns1"]
+    assert [str(i) for i in by_name["cr1"].prev_ids] == [str(by_name["cr1"].id)]
+
+
+def test_namespace_id_conflict(tmp_path: Path) -> None:
+    docs = "{apiVersion: v1, kind: ConfigMap, metadata: {name: cm, namespace: a}}\n---\n" + (
+        "{apiVersion: v1, kind: ConfigMap, metadata: {name: cm, namespace: b}}\n"
+    )
+    check_error(
+        tmp_path,
+        "namespace: prod",
+        docs,
+        lambda rs: t.set_namespace(rs, "prod"),
+        "namespace transformation produces ID conflict",
+    )
+
+
+def test_namespace_on_a_map_fails(tmp_path: Path) -> None:
+    check_error(
+        tmp_path,
+        "namespace: prod",
+        "{apiVersion: apiregistration.k8s.io/v1, kind: APIService, metadata: {name: a},"
+        " spec: {service: {namespace: {a: b}}}}",
+        lambda rs: t.set_namespace(rs, "prod"),
+        "namespace field specs must target scalar nodes",
+    )
+
+
+# -- namePrefix / nameSuffix -------------------------------------------------------------------------------
 
 
 def test_name_prefix_suffix(tmp_path: Path) -> None:
@@ -242,16 +343,47 @@ def test_name_prefix_suffix(tmp_path: Path) -> None:
     dep = next(r for r in res if r.kind == "Deployment")
     assert (dep.prefixes, dep.suffixes) == (["p-"], ["-s"])
     assert [i.name for i in dep.prev_ids] == ["dep", "p-dep"]
+    crd = next(r for r in res if r.kind == "CustomResourceDefinition")
+    assert (crd.prefixes, crd.prev_ids) == ([], [])
+
+
+def test_name_prefix_suffix_in_base_and_overlay(tmp_path: Path) -> None:
+    docs = "{apiVersion: v1, kind: ConfigMap, metadata: {name: cm}}\n"
+    write(
+        tmp_path,
+        {
+            "base/kustomization.yaml": "namePrefix: b-\nnameSuffix: -b\nresources: [r.yaml]\n",
+            "base/r.yaml": docs,
+            "kustomization.yaml": "namePrefix: o-\nresources: [base]\n",
+        },
+    )
+    expected = built(tmp_path)
+    res = load(docs)
+    t.add_name_prefix_suffix(res, "b-", "-b")
+    t.add_name_prefix_suffix(res, "o-", "")
+    same(res, expected)
+    assert (res[0].prefixes, res[0].suffixes) == (["b-", "o-"], ["-b"])
+    assert [i.name for i in res[0].prev_ids] == ["cm", "b-cm", "b-cm-b"]
+
+
+# -- labels / annotations ----------------------------------------------------------------------------------
 
 
 def test_common_labels(tmp_path: Path) -> None:
-    labels = {"app": "web", "tier": "1"}
+    labels = {"app": "web", "tier": "1", "keep": "overwritten"}
     check(
         tmp_path,
-        "commonLabels: {app: web, tier: '1'}",
+        "commonLabels: {app: web, tier: '1', keep: overwritten}",
         WORKLOADS,
-        lambda rs: t.add_labels(rs, labels, include_selectors=True, include_templates=True),
+        lambda rs: t.add_labels(rs, labels, include_selectors=True, include_templates=False),
     )
+
+
+CUSTOM_FIELDS = [
+    {"kind": "Widget", "path": "spec/template/metadata/labels", "create": True},
+    {"group": "example.com", "path": "spec/made/up/labels", "create": True},
+    {"kind": "Widget", "path": "spec/nested/deep/initContainers/labels", "create": True},
+]
 
 
 @pytest.mark.parametrize(
@@ -260,17 +392,22 @@ def test_common_labels(tmp_path: Path) -> None:
         ("{pairs: {app: web}}", False, False, None),
         ("{pairs: {app: web}, includeTemplates: true}", False, True, None),
         ("{pairs: {app: web}, includeSelectors: true}", True, False, None),
+        ("{pairs: {app: web}, includeSelectors: true, includeTemplates: true}", True, True, None),
+        ("{pairs: {app: web}, fields: " + json.dumps(CUSTOM_FIELDS) + "}", False, False, None),
         (
-            "{pairs: {app: web}, fields: [{kind: Widget, path: spec/template/metadata/labels, create: on}]}",
+            "{pairs: {app: web}, includeTemplates: true,"
+            " fields: [{kind: Deployment, path: metadata/labels, create: true}]}",
             False,
-            False,
-            [{"kind": "Widget", "path": "spec/template/metadata/labels", "create": True}],
+            True,
+            [{"kind": "Deployment", "path": "metadata/labels", "create": True}],
         ),
     ],
 )
 def test_labels_entry(
     tmp_path: Path, entry: str, selectors: bool, templates: bool, fields: list[dict[str, Any]] | None
 ) -> None:
+    if "made/up" in entry:
+        fields = CUSTOM_FIELDS
     check(
         tmp_path,
         f"labels:\n- {entry}",
@@ -278,6 +415,38 @@ def test_labels_entry(
         lambda rs: t.add_labels(
             rs, {"app": "web"}, include_selectors=selectors, include_templates=templates, fields=fields
         ),
+    )
+
+
+def test_labels_conflicting_field_specs(tmp_path: Path) -> None:
+    fields = [{"path": "metadata/labels", "kind": "Pod"}]
+    assert "conflicting fieldspecs" in kustomize_error(
+        tmp_path, "labels:\n- {pairs: {a: b}, fields: [{path: metadata/labels, kind: Pod}]}", WORKLOADS
+    )
+    with pytest.raises(KustomizeError, match="conflicting fieldspecs"):
+        t.add_labels(
+            load(WORKLOADS), {"a": "b"}, include_selectors=False, include_templates=False, fields=fields
+        )
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ("spec: {selector: {matchLabels: x}}", "expected MappingNode but got ScalarNode"),
+        ("spec: {selector: x}", "expected sequence or mapping node"),
+        ("spec: {selector: [{matchLabels: {}}, x]}", "visit traversal on path: [matchLabels]"),
+        ("metadata: {name: d, labels: [1]}", "expected MappingNode but got SequenceNode"),
+    ],
+)
+def test_labels_on_wrong_node_kinds_fail(tmp_path: Path, doc: str, message: str) -> None:
+    obj = yamlio.load_documents("{apiVersion: apps/v1, kind: Deployment, metadata: {name: d}}", source="x")[0]
+    obj.update(yamlio.load_documents(doc, source="x")[0])
+    check_error(
+        tmp_path,
+        "commonLabels: {app: x}",
+        yamlio.dump_documents([obj]),
+        lambda rs: t.add_labels(rs, {"app": "x"}, include_selectors=True, include_templates=False),
+        message,
     )
 
 
@@ -290,35 +459,236 @@ def test_common_annotations(tmp_path: Path) -> None:
     )
 
 
+# -- shared nodes ------------------------------------------------------------------------------------------
+
+SHARED_BASE = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d}
+spec:
+  selector: {matchLabels: {tier: orig}}
+  template: {metadata: {labels: {x: "y"}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s, labels: {app: orig}}
+spec: {selector: {}}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: c}
+"""
+
+
+def _patch(res: list[Resource], patch: str) -> None:
+    """A strategic merge patch applied in place (as the engine does), then shared nodes synced."""
+    doc = yamlio.load_documents(patch, source="patch")[0]
+    for r in res:
+        if r.kind == doc["kind"] and r.name == doc["metadata"]["name"]:
+            smp.apply_smp(r.obj, doc, stringify_metadata=False)
+            t.sync_links(r)
+
+
+def test_labels_created_by_one_transformer_share_a_node(tmp_path: Path) -> None:
+    """commonLabels/commonAnnotations in a base; in the overlay, writes through one map show in all maps
+    where the base created the key (not where the key already existed)."""
+    patch = (
+        "{apiVersion: batch/v1, kind: CronJob, metadata: {name: c},"
+        " spec: {jobTemplate: {metadata: {labels: {app: smp}, annotations: {note: smp}}}}}"
+    )
+    write(
+        tmp_path,
+        {
+            "base/kustomization.yaml": (
+                "commonLabels: {app: base, tier: t}\ncommonAnnotations: {note: base}\nresources: [r.yaml]\n"
+            ),
+            "base/r.yaml": SHARED_BASE,
+            "mid/kustomization.yaml": "resources: [../base]\nnamespace: mid\nnamePrefix: m-\n",
+            "kustomization.yaml": (
+                f"resources: [mid]\nlabels:\n- pairs: {{app: ov, tier: ov}}\npatches:\n- patch: '{patch}'\n"
+            ),
+        },
+    )
+    expected = built(tmp_path)
+    res = load(SHARED_BASE)
+    t.add_labels(res, {"app": "base", "tier": "t"}, include_selectors=True, include_templates=False)
+    t.add_annotations(res, {"note": "base"})
+    t.set_namespace(res, "mid")
+    t.add_name_prefix_suffix(res, "m-", "")
+    _patch(res, patch.replace("name: c", "name: m-c"))
+    t.add_labels(res, {"app": "ov", "tier": "ov"}, include_selectors=False, include_templates=False)
+    same(res, expected)
+
+
+def test_shared_node_written_by_annotations_and_smp(tmp_path: Path) -> None:
+    patch = "{apiVersion: apps/v1, kind: Deployment, metadata: {name: d, labels: {tier: smp}}}"
+    write(
+        tmp_path,
+        {
+            "base/kustomization.yaml": (
+                "labels:\n- pairs: {tier: t}\n  includeTemplates: true\n"
+                "commonAnnotations: {note: base}\nresources: [r.yaml]\n"
+            ),
+            "base/r.yaml": SHARED_BASE,
+            "kustomization.yaml": (
+                f"resources: [base]\ncommonAnnotations: {{note: ov}}\npatches:\n- patch: '{patch}'\n"
+            ),
+        },
+    )
+    expected = built(tmp_path)
+    res = load(SHARED_BASE)
+    t.add_labels(res, {"tier": "t"}, include_selectors=False, include_templates=True)
+    t.add_annotations(res, {"note": "base"})
+    _patch(res, patch)
+    t.add_annotations(res, {"note": "ov"})
+    same(res, expected)
+
+
+# -- images ------------------------------------------------------------------------------------------------
+
+IMAGE_REFS = [
+    "nginx",
+    "nginx:1.0",
+    "nginx@sha256:0a0a",
+    "nginx:1.0@sha256:0b0b",
+    "nginx:a:b",
+    "nginx:1@sha512:cc",
+    "nginxx",
+    "localhost:5000/nginx",
+    "localhost:5000/nginx:2",
+    "localhost:5000/nginx@sha256:0c0c",
+    "localhost:5000/nginx:3@sha256:0d0d",
+    "example.com/team/app:1",
+    "example.com/team/app",
+    "busybox",
+    "busybox:latest",
+    "quay.io/org/tool:v1",
+    "redis:{{TAG}}",
+    "redis",
+    "5",
+    "",
+]
+
 IMAGES = [
     {"name": "nginx", "newTag": "1.25"},
-    {"name": "busybox", "newName": "mirror.io/busybox", "digest": "sha256:cccc"},
-    {"name": "registry.local:5000/team/nginx", "newName": "other/nginx"},
-    {"name": "docker.io/library/nginx", "newTag": "2", "digest": "sha256:dddd"},
+    {"name": "localhost:5000/nginx", "newName": "mirror:6000/nginx", "digest": "sha256:cccc"},
+    {"name": "example.com/team/app", "newTag": "2", "digest": "sha256:dddd"},
+    {"name": "busybox", "newName": "mirror.io/busybox"},
+    {"name": "quay.io/org/.*", "tagSuffix": "-fips"},
+    {"name": "redis", "tagSuffix": "-x", "digest": "sha256:eeee"},
+    {"Name": "ignored", "name": "5", "newtag": "6"},
+    {"newName": "empty"},
 ]
 
 
 def test_images(tmp_path: Path) -> None:
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "refs"},
+        "spec": {
+            "containers": [{"image": i} for i in IMAGE_REFS],
+            "volumes": [{"image": {"reference": i}} for i in IMAGE_REFS],
+        },
+    }
+    docs = WORKLOADS + "---\n" + yamlio.dump_documents([pod])
     check(
         tmp_path,
-        "images: " + yaml.safe_dump(IMAGES, default_flow_style=True),
-        WORKLOADS,
+        "images: " + json.dumps(IMAGES),
+        docs,
         lambda rs: t.set_images(rs, IMAGES, file="kustomization.yaml"),
     )
 
 
+@pytest.mark.parametrize(
+    ("images", "message"),
+    [
+        ("[{name: nginx, newTag: 1.20}]", "cannot unmarshal number into Go struct field Image.images.newTag"),
+        ("[{name: nginx, newTag: [a]}]", "cannot unmarshal array into Go struct field Image.images.newTag"),
+        ("[{name: nginx, foo: bar}]", 'unknown field "foo"'),
+        ("[nginx]", "cannot unmarshal string into Go struct field Kustomization.images of type types.Image"),
+    ],
+)
+def test_invalid_image_entries(tmp_path: Path, images: str, message: str) -> None:
+    entries = yamlio.load_documents(images, source="k")[0]
+    check_error(
+        tmp_path,
+        f"images: {images}",
+        WORKLOADS,
+        lambda rs: t.set_images(rs, entries, file="kustomization.yaml"),
+        message,
+    )
+
+
+def test_image_on_a_map_fails(tmp_path: Path) -> None:
+    check_error(
+        tmp_path,
+        "images: [{name: nginx, newTag: '2'}]",
+        "{apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{image: {a: b}}]}}",
+        lambda rs: t.set_images(rs, [{"name": "nginx", "newTag": "2"}], file="kustomization.yaml"),
+        "expected ScalarNode but got MappingNode",
+    )
+
+
+# -- replicas ----------------------------------------------------------------------------------------------
+
+
 def test_replicas(tmp_path: Path) -> None:
-    replicas = [{"name": "dep", "count": 3}, {"name": "sts", "count": 0}, {"name": "rc", "count": 2}]
+    replicas = [
+        {"name": "dep", "count": 3},
+        {"name": "sts", "count": 0},
+        {"name": "rc", "count": 2.0},
+        {"name": "rs"},
+        {"name": "fake-deployment", "count": -1},
+    ]
     check(
         tmp_path,
-        "replicas: " + yaml.safe_dump(replicas, default_flow_style=True),
+        "replicas: " + json.dumps(replicas),
         WORKLOADS,
         lambda rs: t.set_replicas(rs, replicas, file="kustomization.yaml"),
     )
 
 
-def test_replicas_without_match_fails(tmp_path: Path) -> None:
-    err = kustomize_error(tmp_path, "replicas: [{name: nope, count: 1}]", WORKLOADS)
-    assert "resource with name nope does not match a config with the following GVK" in err
-    with pytest.raises(KustomizeError, match="resource with name nope does not match"):
-        t.set_replicas(_load(WORKLOADS), [{"name": "nope", "count": 1}], file="kustomization.yaml")
+def test_replicas_by_earlier_name(tmp_path: Path) -> None:
+    docs = "{apiVersion: apps/v1, kind: Deployment, metadata: {name: web}}\n"
+    write(
+        tmp_path,
+        {
+            "base/kustomization.yaml": "namePrefix: b-\nresources: [r.yaml]\n",
+            "base/r.yaml": docs,
+            "kustomization.yaml": "resources: [base]\nreplicas: [{name: web, count: 4}]\n",
+        },
+    )
+    expected = built(tmp_path)
+    res = load(docs)
+    t.add_name_prefix_suffix(res, "b-", "")
+    t.set_replicas(res, [{"name": "web", "count": 4}], file="kustomization.yaml")
+    same(res, expected)
+
+
+@pytest.mark.parametrize(
+    ("replicas", "message"),
+    [
+        (
+            "[{name: nope, count: 1}]",
+            "resource with name nope does not match a config with the following GVK [Deployment.[noVer]"
+            ".[noGrp] StatefulSet.[noVer].[noGrp] ReplicaSet.[noVer].[noGrp]"
+            " ReplicationController.[noVer].[noGrp]]",
+        ),
+        ("[{name: dep, count: '3'}]", "cannot unmarshal string into Go struct field Replica.replicas.count"),
+        (
+            "[{name: dep, count: 2.5}]",
+            "cannot unmarshal number 2.5 into Go struct field Replica.replicas.count",
+        ),
+        ("[{name: 5, count: 2}]", "cannot unmarshal number into Go struct field Replica.replicas.name"),
+    ],
+)
+def test_invalid_replicas(tmp_path: Path, replicas: str, message: str) -> None:
+    entries = yamlio.load_documents(replicas, source="k")[0]
+    check_error(
+        tmp_path,
+        f"replicas: {replicas}",
+        WORKLOADS,
+        lambda rs: t.set_replicas(rs, entries, file="kustomization.yaml"),
+        message,
+    )
