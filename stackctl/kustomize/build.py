@@ -93,7 +93,7 @@ class Builder:
             if not isinstance(entry, str):
                 raise KustomizeError("expected a path", file=kust.kfile, field=field_name)
             sub = self._confirm_dir(root / entry, stack=stack, file=kust.kfile, field=field_name)
-            sub_kust = self.workspace.kustomization(sub)
+            sub_kust = self.workspace.kustomization(sub, referrer=kust.kfile, field=field_name)
             if sub_kust.kind != "Component":
                 raise KustomizeError(
                     f"'{entry}' is a {sub_kust.kind}, but components must be of kind Component",
@@ -119,7 +119,7 @@ class Builder:
         candidate = kdir.root / entry
         if candidate.is_dir():
             sub = self._confirm_dir(candidate, stack=stack, file=kdir.kfile, field=field_name)
-            sub_kust = self.workspace.kustomization(sub)
+            sub_kust = self.workspace.kustomization(sub, referrer=kdir.kfile, field=field_name)
             if sub_kust.kind == "Component":
                 raise KustomizeError(
                     f"'{entry}' is a Component; list it under `components`, not `resources`",

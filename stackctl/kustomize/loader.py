@@ -78,15 +78,18 @@ class Workspace:
         loaded: list[Any] = marshal.loads(blob)
         return loaded
 
-    def kustomization(self, kdir: Path) -> Kustomization:
+    def kustomization(self, kdir: Path, *, referrer: str | None = None, field: str | None = None) -> Kustomization:
+        """The kustomization in `kdir`; `referrer`/`field` locate the entry that named the directory."""
         cached = self._kustomizations.get(kdir)
         if cached is not None:
             return cached
         found = [kdir / name for name in KUSTOMIZATION_FILES if (kdir / name).is_file()]
         if not found:
+            where = f"'{display_path(kdir)}' has" if referrer else "directory has"
             raise KustomizeError(
-                f"no kustomization file ({', '.join(KUSTOMIZATION_FILES)}) in directory",
-                file=display_path(kdir),
+                f"{where} no kustomization file ({', '.join(KUSTOMIZATION_FILES)})",
+                file=referrer or display_path(kdir),
+                field=field,
             )
         if len(found) > 1:
             raise KustomizeError(
