@@ -1,0 +1,126 @@
+"""kustomize's content-hash name suffix for generated ConfigMaps and Secrets.
+
+The suffix must be bit-for-bit kustomize's (api/hasher/hasher.go), because it ends up in object names and in
+every reference to them. kustomize hashes Go `json.Marshal` output of a small summary object, so this module
+reproduces Go's JSON encoding (sorted keys, HTML-safe escapes, shortest float form) rather than Python's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from decimal import Decimal
+from typing import Any
+
+from stackctl.kustomize.resource import Resource
+from stackctl.model import Obj
+
+# kubectl's hash encoding: the first ten hex digits, with the digits and vowels that could spell words
+# replaced (kubernetes pkg/kubectl/util/hash).
+_ENCODE = str.maketrans({"0": "g", "1": "h", "3": "k", "a": "m", "e": "t"})
+
+_HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def hash_suffix(obj: Obj) -> str:
+    """The ten-character suffix kustomize appends to a generated object's name."""
+    return _encode(hashlib.sha256(_summary_json(obj).encode("utf-8", "surrogatepass")).hexdigest())
+
+
+def add_hash_suffixes(resources: list[Resource]) -> None:
+    """Rename every resource that needs a hash suffix to `<name>-<hash>`, remembering its previous id."""
+    for res in resources:
+        if res.needs_hash:
+            suffix = hash_suffix(res.obj)
+            res.store_previous_id()
+            res.meta["name"] = f"{res.name}-{suffix}"
+
+
+def _encode(hex_digest: str) -> str:
+    return hex_digest[:10].translate(_ENCODE)
+
+
+def _summary_json(obj: Obj) -> str:
+    kind = obj.get("kind")
+    # kustomize looks the name up with a path that never matches, so it always hashes an empty name.
+    summary: dict[str, Any]
+    if kind == "ConfigMap":
+        summary = {"kind": "ConfigMap", "name": "", "data": _field(obj, "data")}
+        if isinstance(obj.get("binaryData"), dict):
+            summary["binaryData"] = obj["binaryData"]
+    elif kind == "Secret":
+        summary = {"kind": "Secret", "type": _field(obj, "type"), "name": "", "data": _field(obj, "data")}
+        if isinstance(obj.get("stringData"), dict):
+            summary["stringData"] = obj["stringData"]
+    else:
+        # kustomize hashes its internal YAML node structure here (positions, styles, comments), which has
+        # no equivalent in plain data; hashing the object itself at least keeps suffixes content-based.
+        summary = obj
+    return go_json(summary)
+
+
+def _field(obj: Obj, key: str) -> Any:
+    """A field as kustomize's hasher sees it: missing or null is "", other scalars are their text."""
+    value = obj.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return go_float(value)
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+def go_json(value: Any) -> str:
+    """Go's `json.Marshal` of JSON-like data: sorted keys, no spaces, `<>&` and U+2028/9 escaped."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return go_float(value)
+    if isinstance(value, str):
+        return _go_string(value)
+    if isinstance(value, dict):
+        items = sorted((str(k), v) for k, v in value.items())
+        return "{" + ",".join(f"{_go_string(k)}:{go_json(v)}" for k, v in items) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(go_json(v) for v in value) + "]"
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def _go_string(text: str) -> str:
+    quoted = json.dumps(text, ensure_ascii=False)
+    for raw, escaped in _HTML_ESCAPES.items():
+        if raw in quoted:
+            quoted = quoted.replace(raw, escaped)
+    return quoted
+
+
+def go_float(value: float) -> str:
+    """Go's `strconv.FormatFloat(f, 'f' or 'e', -1, 64)` as `encoding/json` chooses between them."""
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError(f"unsupported float value: {value}")
+    if value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    digits = Decimal(repr(value))
+    magnitude = abs(value)
+    if 1e-6 <= magnitude < 1e21:
+        text = format(digits, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text
+    mantissa, _, exponent = format(digits, "e").partition("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    exp_digits = exponent.lstrip("+-").lstrip("0") or "0"
+    if exponent.startswith("-"):
+        return f"{mantissa}e-{exp_digits}"
+    return f"{mantissa}e+{exp_digits.rjust(2, '0')}"
