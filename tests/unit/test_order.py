@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from stackctl.kustomize.build import build_yaml
+from stackctl.kustomize.k8s_schema import is_namespaced
+from stackctl.model import Gvk
 from tests.refkustomize import kustomize_build
 
 KINDS = [
@@ -32,9 +34,10 @@ def _random_objects(rng: random.Random, count: int) -> list[dict[str, object]]:
     while len(objs) < count:
         api, kind = rng.choice(KINDS)
         name, ns = rng.choice(NAMES), rng.choice(NAMESPACES)
-        if (api, kind, name, ns or "default") in seen:
+        key = (api, kind, name, (ns or "default") if is_namespaced(Gvk.from_api_version(api, kind)) else "")
+        if key in seen:
             continue
-        seen.add((api, kind, name, ns or "default"))
+        seen.add(key)
         meta: dict[str, str] = {"name": name}
         if ns:
             meta["namespace"] = ns
