@@ -5,7 +5,7 @@ an object exactly as kyaml's field-spec filter does, because which fields exist,
 or make the build fail is visible in kustomize's output:
 
 - the path is split at `/`; a segment ending in `\\` is joined with the next one (`a\\/b` is the key `a/b`);
-  empty segments are kept (they name the key "");
+  one leading `/` is ignored; an empty segment fails the build when the walk reaches it;
 - a list met anywhere on the way (not only at `[]` segments) is entered element by element, with the same
   remaining path;
 - a missing field is created only when the spec says `create`, its segment has no `[]` and the transformer
@@ -35,9 +35,10 @@ CreateKind = Literal["map", "scalar"]
 
 
 def split_path(path: str) -> tuple[str, ...]:
-    """kyaml's path split: `/` separates segments, except after a backslash, which is dropped."""
+    """kyaml's path split: `/` separates segments, except after a backslash, which is dropped; one leading
+    `/` is ignored. Empty segments stay (walking one fails)."""
     parts: list[str] = []
-    for piece in path.split("/"):
+    for piece in path.removeprefix("/").split("/"):
         if parts and parts[-1].endswith("\\"):
             parts[-1] = parts[-1][:-1] + "/" + piece
         else:
@@ -76,26 +77,22 @@ class FieldSpec:
 
     @classmethod
     def from_config(cls, data: Any, *, file: str | None = None, field: str | None = None) -> FieldSpec:
-        """A field spec as written in a kustomization (`labels[].fields`) or transformer configuration."""
-        if not isinstance(data, dict):
-            raise KustomizeError("a field spec must be a map", file=file, field=field)
-        known = {"group", "version", "kind", "path", "create"}
-        for key in data:
-            if key not in known:
-                raise KustomizeError(f"unknown field {key!r} in a field spec", file=file, field=field)
-        strs = {k: data.get(k) for k in ("group", "version", "kind", "path")}
-        for key, value in strs.items():
-            if value is not None and not isinstance(value, str):
-                raise KustomizeError(f"field spec {key!r} must be a string", file=file, field=field)
-        create = data.get("create")
-        if create is not None and not isinstance(create, bool):
-            raise KustomizeError("field spec 'create' must be true or false", file=file, field=field)
+        """A field spec as written in a kustomization (`labels[].fields`), decoded as kustomize decodes it."""
+        values = decode_go_struct(
+            data,
+            {"group": "string", "version": "string", "kind": "string", "path": "string", "create": "bool"},
+            struct="FieldSpec",
+            parent="Label",
+            json_path="labels.fields",
+            file=file,
+            field=field,
+        )
         return cls.of(
-            str(strs["path"] or ""),
-            group=strs["group"],
-            version=strs["version"],
-            kind=strs["kind"],
-            create=bool(create),
+            values.get("path", ""),
+            group=values.get("group"),
+            version=values.get("version"),
+            kind=values.get("kind"),
+            create=values.get("create", False),
         )
 
     def applies_to(self, obj: Obj) -> bool:
@@ -120,6 +117,77 @@ class FieldSpec:
     def effectively_equals(self, other: FieldSpec) -> bool:
         """kustomize's primary-key test for merging spec lists: same path, and `other`'s gvk selects this."""
         return self.path == other.path and other.selects(self.group, self.version, self.kind)
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _fits(value: Any, go_type: str) -> bool:
+    if go_type == "string":
+        return isinstance(value, str)
+    if go_type == "bool":
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
+def decode_go_struct(
+    data: Any,
+    fields: dict[str, str],
+    *,
+    struct: str,
+    parent: str,
+    json_path: str,
+    file: str | None,
+    field: str | None,
+) -> dict[str, Any]:
+    """A kustomization entry as Go's encoding/json fills kustomize's struct for it.
+
+    `fields` maps JSON names to Go types ("string", "bool", "int64"). Names match case-insensitively (of
+    two spellings, the later in sorted order wins, as kustomize's YAML-to-JSON step sorts keys); unknown
+    names and wrong types fail with kustomize's messages; nulls are skipped.
+    """
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise KustomizeError(
+            f"invalid Kustomization: json: cannot unmarshal {_json_kind(data)} into Go struct field "
+            f"{parent}.{json_path} of type types.{struct}",
+            file=file,
+            field=field,
+        )
+    out: dict[str, Any] = {}
+    for raw_key in sorted(data, key=str):
+        key = str(raw_key)
+        name = next((f for f in fields if f.lower() == key.lower()), None)
+        if name is None:
+            raise KustomizeError(
+                f'invalid Kustomization: json: unknown field "{key}"', file=file, field=field
+            )
+        value = data[raw_key]
+        if value is None:
+            continue
+        go_type = fields[name]
+        if not _fits(value, go_type):
+            shown = (
+                f"number {value}" if go_type == "int64" and isinstance(value, float) else _json_kind(value)
+            )
+            raise KustomizeError(
+                f"invalid Kustomization: json: cannot unmarshal {shown} into Go struct field "
+                f"{struct}.{json_path}.{name} of type {go_type}",
+                file=file,
+                field=f"{field}.{key}" if field else key,
+            )
+        out[name] = int(value) if go_type == "int64" else value
+    return out
 
 
 def merge_specs(base: Iterable[FieldSpec], incoming: Iterable[FieldSpec]) -> list[FieldSpec]:
@@ -190,6 +258,8 @@ def _walk_map(
     segment = path[0]
     is_seq = segment.endswith("[]")
     key = segment[:-2] if is_seq else segment
+    if not key:
+        raise FieldSpecError("cannot set or create an empty field name")
     last = len(path) == 1
     value = node.get(key, _MISSING)
     if is_seq or not create or create_kind is None:

@@ -29,6 +29,7 @@ from stackctl.kustomize.fieldspec import (
     FieldSpec,
     FieldSpecError,
     apply,
+    decode_go_struct,
     merge_specs,
     parse_group_version,
 )
@@ -324,70 +325,6 @@ def add_annotations(resources: list[Resource], annotations: dict[str, str]) -> N
         _set_entries(resources, annotations, list(config.kustomize_sorted(config.COMMON_ANNOTATIONS)))
 
 
-# -- decoding entries as kustomize's JSON decoder does ------------------------------------------------------
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
-def _decode_entry(
-    entry: Any, index: int, list_name: str, struct: str, fields: dict[str, str], file: str
-) -> dict[str, Any]:
-    """One entry of `images:` or `replicas:` as Go's encoding/json fills kustomize's struct: field names
-    match case-insensitively (of two spellings the later in sorted order wins), unknown fields and wrong
-    types are errors, nulls are ignored."""
-    where = f"{list_name}[{index}]"
-    if entry is None:
-        return {}
-    if not isinstance(entry, dict):
-        raise KustomizeError(
-            f"invalid Kustomization: json: cannot unmarshal {_json_kind(entry)} into Go struct field "
-            f"Kustomization.{list_name} of type types.{struct}",
-            file=file,
-            field=where,
-        )
-    out: dict[str, Any] = {}
-    for raw_key in sorted(entry, key=str):
-        key = str(raw_key)
-        name = next((f for f in fields if f.lower() == key.lower()), None)
-        if name is None:
-            raise KustomizeError(
-                f'invalid Kustomization: json: unknown field "{key}"', file=file, field=where
-            )
-        value = entry[raw_key]
-        if value is None:
-            continue
-        go_type = fields[name]
-        ok = isinstance(value, str) if go_type == "string" else _is_int64(value)
-        if not ok:
-            shown = (
-                f"number {value}" if go_type == "int64" and isinstance(value, float) else _json_kind(value)
-            )
-            raise KustomizeError(
-                f"invalid Kustomization: json: cannot unmarshal {shown} into Go struct field "
-                f"{struct}.{list_name}.{name} of type {go_type}",
-                file=file,
-                field=f"{where}.{key}",
-            )
-        out[name] = int(value) if go_type == "int64" else value
-    return out
-
-
-def _is_int64(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return True
-    return isinstance(value, float) and value.is_integer()
-
-
 # -- images ------------------------------------------------------------------------------------------------
 
 _IMAGE_FIELDS = {
@@ -408,7 +345,18 @@ def set_images(resources: list[Resource], images: list[Any], *, file: str) -> No
     volumes), in every object except CustomResourceDefinitions. newTag and digest replace both the tag and
     the digest; tagSuffix (when neither is set) appends to the tag and drops the digest.
     """
-    decoded = [_decode_entry(e, i, "images", "Image", _IMAGE_FIELDS, file) for i, e in enumerate(images)]
+    decoded = [
+        decode_go_struct(
+            e,
+            _IMAGE_FIELDS,
+            struct="Image",
+            parent="Kustomization",
+            json_path="images",
+            file=file,
+            field=f"images[{i}]",
+        )
+        for i, e in enumerate(images)
+    ]
     specs = config.kustomize_sorted(config.IMAGES)
     for i, image in enumerate(decoded):
         name = image.get("name", "")
@@ -511,7 +459,16 @@ def set_replicas(resources: list[Resource], replicas: list[Any], *, file: str) -
     Deployment, StatefulSet, ReplicaSet or ReplicationController, any group, whose current or any earlier
     name is the entry's name. An entry that matches nothing is an error."""
     decoded = [
-        _decode_entry(e, i, "replicas", "Replica", _REPLICA_FIELDS, file) for i, e in enumerate(replicas)
+        decode_go_struct(
+            e,
+            _REPLICA_FIELDS,
+            struct="Replica",
+            parent="Kustomization",
+            json_path="replicas",
+            file=file,
+            field=f"replicas[{i}]",
+        )
+        for i, e in enumerate(replicas)
     ]
     specs = config.kustomize_sorted(config.REPLICAS)
     for i, entry in enumerate(decoded):
