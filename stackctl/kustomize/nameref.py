@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from stackctl.errors import KustomizeError
+from stackctl.errors import KustomizeError, field_path
 from stackctl.kustomize.k8s_schema import is_namespaced
 from stackctl.kustomize.nameref_config import DEFAULT_NAME_REFERENCES, GvkSelector, NameBackReference
 from stackctl.kustomize.resource import Resource
@@ -152,21 +152,37 @@ def _role_binding_sa_namespaces(referrer: _Node) -> set[str]:
     if not isinstance(subjects, list):
         return set()
     found: set[str] = set()
-    for subject in subjects:
+    for i, subject in enumerate(subjects):
         if not isinstance(subject, dict):
             raise KustomizeError(
-                f"subjects of {referrer.id_string} must be maps, found {subject!r}", field="subjects"
+                f"subjects of {referrer.id_string} must be maps, found {subject!r}",
+                file=referrer.res.origin,
+                field=f"subjects[{i}]",
             )
         if "namespace" in subject and "kind" in subject and subject["kind"] == "ServiceAccount":
             namespace = subject["namespace"]
             if not isinstance(namespace, str):
-                raise KustomizeError(f'Invalid Input: namespace is blank for resource "{referrer.id_string}"')
+                raise KustomizeError(
+                    f'Invalid Input: namespace is blank for resource "{referrer.id_string}"',
+                    file=referrer.res.origin,
+                    field=f"subjects[{i}].namespace",
+                    hint="give the ServiceAccount subject a namespace, or remove the empty `namespace:`",
+                )
             found.add(namespace)
     return found
 
 
 class _FieldError(Exception):
-    """A failure inside one field walk; kustomize prefixes it with where the walk was."""
+    """A failure inside one field walk, with the concrete field it happened at (for the error location)."""
+
+    def __init__(self, message: str, at: _Where, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.at = at
+        self.hint = hint
+
+
+_Where = tuple[str | int, ...]
 
 
 class _Fixer:
@@ -195,77 +211,81 @@ class _Fixer:
 
     def apply(self, target: GvkSelector, path: str, segments: tuple[str, ...]) -> None:
         try:
-            self._walk(self.referrer.res.obj, segments, target, path)
+            self._walk(self.referrer.res.obj, segments, target, path, ())
         except _FieldError as err:
             where = self.referrer.id_string
             raise KustomizeError(
                 f"updating name reference in '{path}' field of '{where}': "
-                f"considering field '{path}' of object {where}: {err}",
-                hint="check the field's shape in that object: kustomize expects a name, a list of names "
-                "or a map with `name`",
+                f"considering field '{path}' of object {where}: {err.message}",
+                file=self.referrer.res.origin,
+                field=field_path(err.at) or None,
+                hint=err.hint or "kustomize expects a name there, a list of names or a map with `name`",
             ) from None
 
     # -- the field-spec walk (kyaml's fieldspec filter, never creating fields) --
 
-    def _walk(self, node: Any, segments: tuple[str, ...], target: GvkSelector, path: str) -> None:
+    def _walk(self, node: Any, segments: tuple[str, ...], target: GvkSelector, path: str, at: _Where) -> None:
         if not segments:
-            self._set(node, target, path)
+            self._set(node, target, path, at)
             return
         if isinstance(node, list):
-            for item in node:
+            for i, item in enumerate(node):
                 if item is None:
                     continue
                 try:
-                    self._walk(item, segments, target, path)
+                    self._walk(item, segments, target, path, (*at, i))
                 except _FieldError as err:
-                    raise _FieldError(f"visit traversal on path: [{' '.join(segments)}]: {err}") from None
+                    message = f"visit traversal on path: [{' '.join(segments)}]: {err.message}"
+                    raise _FieldError(message, err.at, err.hint) from None
             return
         if not isinstance(node, dict):
-            raise _FieldError("expected sequence or mapping node")
+            raise _FieldError("expected sequence or mapping node", at)
         key = segments[0].removesuffix("[]")
         child = node.get(key)
         if child is None:
             return
         if len(segments) == 1 and not isinstance(child, (dict, list)):
-            new = self._scalar(child, target, path)
+            new = self._scalar(child, target, path, (*at, key))
             if new is not None:
                 node[key] = new
             return
-        self._walk(child, segments[1:], target, path)
+        self._walk(child, segments[1:], target, path, (*at, key))
 
-    def _set(self, value: Any, target: GvkSelector, path: str) -> None:
+    def _set(self, value: Any, target: GvkSelector, path: str, at: _Where) -> None:
         """The value at the end of the path if a map or a list (the caller replaces scalars itself)."""
         if isinstance(value, dict):
-            self._set_mapping(value, target, path)
+            self._set_mapping(value, target, path, at)
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, dict):
-                    self._set_mapping(item, target, path)
+                    self._set_mapping(item, target, path, (*at, i))
                 elif isinstance(item, list):
-                    raise _FieldError(f"{item!r} is expected to be either a string or a map of string")
+                    raise _FieldError(
+                        f"{item!r} is expected to be either a string or a map of string", (*at, i)
+                    )
                 elif item is not None:
-                    new = self._scalar(item, target, path)
+                    new = self._scalar(item, target, path, (*at, i))
                     if new is not None:
                         value[i] = new
 
-    def _scalar(self, value: Any, target: GvkSelector, path: str) -> str | None:
+    def _scalar(self, value: Any, target: GvkSelector, path: str, at: _Where) -> str | None:
         """The new value for a scalar name, or None to leave it as it is."""
         old = _scalar_text(value)
         if old is None:
             return None
-        referral = self._select(self._named(old), target, path, with_namespace=False)
+        referral = self._select(self._named(old), target, path, at, with_namespace=False)
         if referral is None or referral.name == old:
             return None
         return referral.name
 
-    def _set_mapping(self, value: dict[str, Any], target: GvkSelector, path: str) -> None:
+    def _set_mapping(self, value: dict[str, Any], target: GvkSelector, path: str, at: _Where) -> None:
         if "name" not in value:
-            raise _FieldError("path config error; no 'name' field in node")
+            raise _FieldError("path config error; no 'name' field in node", at)
         old = _scalar_text(value["name"]) or ""
         candidates = self._named(old)
         if "namespace" in value:
             candidates = self._in_namespace(candidates, _scalar_text(value["namespace"]) or "")
-        referral = self._select(candidates, target, path, with_namespace=True)
+        referral = self._select(candidates, target, path, (*at, "name"), with_namespace=True)
         if referral is None or (referral.name == old and not referral.namespace):
             return
         value["name"] = referral.name
@@ -287,7 +307,7 @@ class _Fixer:
     # -- choosing the referral (nameref.Filter.selectReferral) --
 
     def _select(
-        self, candidates: list[_Node], target: GvkSelector, path: str, *, with_namespace: bool
+        self, candidates: list[_Node], target: GvkSelector, path: str, at: _Where, *, with_namespace: bool
     ) -> _Node | None:
         """The one object the name means among those that once had it; None if none; error if several."""
         found = [node for node in candidates if any(target.selects(*gvk) for gvk in node.prev_gvks)]
@@ -313,7 +333,12 @@ class _Fixer:
         ):
             return first
         ids = ", ".join(node.id_string for node in found)
-        raise _FieldError(f"found multiple possible referrals: {ids}")
+        raise _FieldError(
+            f"found multiple possible referrals: {ids}",
+            at,
+            "several objects in reach of the referrer once had this name and none matches its "
+            "prefixes/suffixes better; rename one of them",
+        )
 
     def _same_namespace(self, node: _Node) -> bool:
         if self.referrer.cluster_scoped or node.cluster_scoped or node.kind == "ServiceAccount":

@@ -802,6 +802,7 @@ def test_cluster_scoped_referrer_ambiguous(tmp_path: Path, mode: str) -> None:
     err = assert_both_fail(mode, tmp_path, tree, "top", "found multiple possible referrals")
     assert "ConfigMap.v1.[noGrp]/t-a-cm.na, ConfigMap.v1.[noGrp]/t-b-cm.nb" in err.message
     assert "updating name reference in 'rules/resourceNames' field of" in err.message
+    assert err.field == "rules[0].resourceNames[0]"
 
 
 def test_identical_names_are_not_ambiguous(tmp_path: Path, mode: str) -> None:
@@ -924,6 +925,8 @@ def test_error_on_scalar_in_the_path(tmp_path: Path, mode: str) -> None:
         "object Deployment.v1.apps/p-d.[noNs]: visit traversal on path: [configMap name]: "
         "expected sequence or mapping node"
     )
+    assert err.file is not None and err.file.endswith("objects.yaml")
+    assert err.field == "spec.template.spec.volumes[0].configMap"
 
 
 def test_error_on_list_of_scalars_where_maps_expected(tmp_path: Path, mode: str) -> None:
