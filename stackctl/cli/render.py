@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,12 +12,12 @@ import typer
 DEFAULT_PATH = Path("overlays/envs/dev")
 
 
-class Output(str, Enum):
+class Output(StrEnum):
     yaml = "yaml"
     json = "json"
 
 
-class LoadRestrictor(str, Enum):
+class LoadRestrictor(StrEnum):
     root_only = "LoadRestrictionsRootOnly"
     none = "LoadRestrictionsNone"
 
@@ -35,12 +35,14 @@ def render(
         Path | None,
         typer.Option(
             "--out-dir",
-            help="Write each build to DIR/<directory name>.<format> instead of stdout (needed for several PATHs).",
+            help="Write each build to DIR/<directory name>.<format> instead of stdout (for several PATHs).",
         ),
     ] = None,
     load_restrictor: Annotated[
         LoadRestrictor,
-        typer.Option("--load-restrictor", help="As kustomize: whether files must lie below their kustomization."),
+        typer.Option(
+            "--load-restrictor", help="As kustomize: whether files must lie below their kustomization."
+        ),
     ] = LoadRestrictor.root_only,
 ) -> None:
     """Build kustomizations and print their objects exactly as `kustomize build` does."""

@@ -25,17 +25,21 @@ from stackctl.model import Obj
 
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
 
+
 @dataclass(frozen=True)
 class BuildResult:
     objects: list[Obj]
     warnings: list[str]
 
+
 def _id_key(res: Resource) -> tuple[str, str, str, str, str]:
     rid = res.id
     return (rid.gvk.group, rid.gvk.version, rid.gvk.kind, effective_namespace(rid), rid.name)
 
+
 def _is_remote(entry: str) -> bool:
     return "://" in entry or entry.startswith(("github.com/", "git@", "gitlab.com/", "bitbucket.org/"))
+
 
 @dataclass
 class Builder:
@@ -66,7 +70,9 @@ class Builder:
 
     # -- accumulation -------------------------------------------------------------------------------------
 
-    def _confirm_dir(self, path: Path, *, stack: tuple[Path, ...], file: str | None, field: str | None) -> Path:
+    def _confirm_dir(
+        self, path: Path, *, stack: tuple[Path, ...], file: str | None, field: str | None
+    ) -> Path:
         real = path.resolve()
         if not real.is_dir():
             raise KustomizeError(f"'{display_path(path)}' is not a directory", file=file, field=field)
@@ -138,7 +144,8 @@ class Builder:
             key = _id_key(res)
             if key in seen:
                 raise KustomizeError(
-                    f"may not add resource with an already registered id: {res.id.display} (from {res.origin})",
+                    f"may not add resource with an already registered id: {res.id.display} "
+                    f"(from {res.origin})",
                     file=kdir.kfile,
                     field=field_name,
                     hint="two resources have the same kind, namespace and name",
@@ -190,6 +197,7 @@ class Builder:
 
             replacements.apply_replacements(acc, kust.get_list("replacements"), kdir)
 
+
 def _drop_empty_annotations(res: Resource) -> None:
     # kustomize strips its internal build annotations last and, as a side effect, drops an empty or null
     # `metadata.annotations` (but keeps an empty `labels`).
@@ -205,6 +213,7 @@ def _label_value(value: Any) -> str:
         return "true" if value else "false"
     return str(value)
 
+
 def _resources_from_docs(docs: list[Any], origin: str) -> Iterable[Resource]:
     for doc in docs:
         if not isinstance(doc, dict):
@@ -218,13 +227,17 @@ def _resources_from_docs(docs: list[Any], origin: str) -> Iterable[Resource]:
             raise KustomizeError("missing kind in object", file=origin, field="kind")
         meta = doc.get("metadata")
         if not isinstance(meta, dict) or not meta.get("name"):
-            raise KustomizeError(f"missing metadata.name in {kind} object", file=origin, field="metadata.name")
+            raise KustomizeError(
+                f"missing metadata.name in {kind} object", file=origin, field="metadata.name"
+            )
         yield Resource(doc, origin)
+
 
 def build(path: str | Path, *, load_restrictor: str = ROOT_ONLY) -> BuildResult:
     builder = Builder(Workspace(load_restrictor))
     resources = builder.build(Path(path))
     return BuildResult([r.obj for r in resources], builder.warnings)
+
 
 def build_many(paths: Iterable[str | Path], *, load_restrictor: str = ROOT_ONLY) -> list[BuildResult]:
     """Several builds in one process, sharing parsed files (three environments over one base)."""
@@ -236,7 +249,9 @@ def build_many(paths: Iterable[str | Path], *, load_restrictor: str = ROOT_ONLY)
         results.append(BuildResult([r.obj for r in resources], builder.warnings))
     return results
 
+
 def build_yaml(path: str | Path, *, load_restrictor: str = ROOT_ONLY) -> str:
     return yamlio.dump_documents(build(path, load_restrictor=load_restrictor).objects)
+
 
 Renderer = Callable[[list[Obj]], str]

@@ -113,9 +113,7 @@ def parse_kustomization(doc: Any, kfile: str) -> Kustomization:
     if doc is None:
         doc = {}
     if not isinstance(doc, dict):
-        raise KustomizeError(
-            f"a kustomization must be a map of fields, not a {_type_name(doc)}", file=kfile
-        )
+        raise KustomizeError(f"a kustomization must be a map of fields, not a {_type_name(doc)}", file=kfile)
     for key, value in doc.items():
         if key in UNSUPPORTED:
             if value in (None, [], {}, ""):
@@ -142,7 +140,9 @@ def parse_kustomization(doc: Any, kfile: str) -> Kustomization:
     kind = doc.get("kind") or "Kustomization"
     if kind not in ("Kustomization", "Component"):
         raise KustomizeError(
-            f"kind '{kind}' is not a kustomization (want Kustomization or Component)", file=kfile, field="kind"
+            f"kind '{kind}' is not a kustomization (want Kustomization or Component)",
+            file=kfile,
+            field="kind",
         )
     fields = dict(doc)
     # Deprecated spellings kustomize still honours (its FixKustomization).

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+
 from stackctl import yamlio
 from stackctl.errors import KustomizeError, LoadRestrictionError
 from stackctl.kustomize.kustomization import KUSTOMIZATION_FILES, Kustomization, parse_kustomization
@@ -78,7 +79,9 @@ class Workspace:
         loaded: list[Any] = marshal.loads(blob)
         return loaded
 
-    def kustomization(self, kdir: Path, *, referrer: str | None = None, field: str | None = None) -> Kustomization:
+    def kustomization(
+        self, kdir: Path, *, referrer: str | None = None, field: str | None = None
+    ) -> Kustomization:
         """The kustomization in `kdir`; `referrer`/`field` locate the entry that named the directory."""
         cached = self._kustomizations.get(kdir)
         if cached is not None:
@@ -134,7 +137,7 @@ class KustDir:
                 f"security; file '{rel}' is not in or below '{display_path(self.root)}'",
                 file=self.kfile,
                 field=field,
-                hint="keep shared files inside the kustomization, or pass --load-restrictor LoadRestrictionsNone",
+                hint="move the file below the kustomization, or use --load-restrictor LoadRestrictionsNone",
             )
         return path
 
@@ -145,9 +148,13 @@ class KustDir:
         except FileNotFoundError:
             raise KustomizeError(f"file '{rel}' not found", file=self.kfile, field=field) from None
         except IsADirectoryError:
-            raise KustomizeError(f"'{rel}' is a directory, not a file", file=self.kfile, field=field) from None
+            raise KustomizeError(
+                f"'{rel}' is a directory, not a file", file=self.kfile, field=field
+            ) from None
         except OSError as exc:
-            raise KustomizeError(f"cannot read '{rel}': {exc.strerror}", file=self.kfile, field=field) from None
+            raise KustomizeError(
+                f"cannot read '{rel}': {exc.strerror}", file=self.kfile, field=field
+            ) from None
 
     def documents(self, rel: str, *, field: str) -> list[Any]:
         path = self.resolve(rel, field=field)

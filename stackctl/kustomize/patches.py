@@ -127,13 +127,13 @@ def apply_patches(resources: list[Resource], entries: list[Any], kdir: KustDir, 
         allow_kind = bool(options.get("allowKindChange"))
         raw_target = entry.get("target")
         selector = (
-            Selector.parse(raw_target, file=kdir.kfile, field=f"{field}.target") if raw_target is not None else None
+            Selector.parse(raw_target, file=kdir.kfile, field=f"{field}.target")
+            if raw_target is not None
+            else None
         )
         if _is_json6902(docs):
             if selector is None:
-                raise PatchError(
-                    "a JSON 6902 patch needs a target", file=kdir.kfile, field=f"{field}.target"
-                )
+                raise PatchError("a JSON 6902 patch needs a target", file=kdir.kfile, field=f"{field}.target")
             targets = selector.select(resources)
             if not targets:
                 warn(f"{kdir.kfile}: {field}.target: matches no resource; the patch does nothing")

@@ -8,7 +8,7 @@ syntax (`a=b,c!=d,e in (f,g),!h`). Written by hand: no maintained Python library
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +18,6 @@ from stackctl.kustomize.resource import Resource
 from stackctl.model import ResId
 
 SELECTOR_FIELDS = ("group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector")
-
-Requirement = Callable[[Mapping[str, Any]], bool]
 
 
 def effective_namespace(rid: ResId) -> str:
@@ -41,6 +39,30 @@ _REQ = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Requirement:
+    """One term of a label selector: `key=v`, `key!=v`, `key in (..)`, `key notin (..)`, `key`, `!key`."""
+
+    key: str
+    op: str
+    values: frozenset[str] = frozenset()
+
+    def matches(self, labels: Mapping[str, Any]) -> bool:
+        value = labels.get(self.key)
+        present = self.key in labels
+        match self.op:
+            case "exists":
+                return present
+            case "!":
+                return not present
+            case "in" | "=":
+                return present and value in self.values
+            case _:  # "notin" and "!=" also match objects without the key
+                return value not in self.values
+
+    __call__ = matches
+
+
 def parse_label_selector(text: str, *, file: str, field: str) -> list[Requirement]:
     reqs: list[Requirement] = []
     pos = 0
@@ -53,24 +75,14 @@ def parse_label_selector(text: str, *, file: str, field: str) -> list[Requiremen
             raise KustomizeError(f"invalid selector '{text}'", file=file, field=field)
         pos = m.end()
         if m["not"]:
-            key = m["nkey"]
-            reqs.append(lambda labels, key=key: key not in labels)
+            reqs.append(Requirement(m["nkey"], "!"))
         elif m["op"]:
-            key, val = m["key"], m["val"]
-            if m["op"] == "!=":
-                reqs.append(lambda labels, key=key, val=val: labels.get(key) != val)
-            else:
-                reqs.append(lambda labels, key=key, val=val: labels.get(key) == val)
+            reqs.append(Requirement(m["key"], "!=" if m["op"] == "!=" else "=", frozenset([m["val"]])))
         elif m["setop"]:
-            key = m["key"]
             values = frozenset(v.strip() for v in m["set"].split(",") if v.strip())
-            if m["setop"] == "in":
-                reqs.append(lambda labels, key=key, values=values: labels.get(key) in values)
-            else:
-                reqs.append(lambda labels, key=key, values=values: labels.get(key) not in values)
+            reqs.append(Requirement(m["key"], m["setop"], values))
         else:
-            key = m["key"]
-            reqs.append(lambda labels, key=key: key in labels)
+            reqs.append(Requirement(m["key"], "exists"))
     return reqs
 
 
@@ -103,7 +115,9 @@ class Selector:
             try:
                 return re.compile(f"^(?:{value})$")
             except re.error as exc:
-                raise KustomizeError(f"invalid regular expression: {exc}", file=file, field=f"{field}.{key}") from None
+                raise KustomizeError(
+                    f"invalid regular expression: {exc}", file=file, field=f"{field}.{key}"
+                ) from None
 
         def reqs(key: str) -> tuple[Requirement, ...]:
             value = text(key)
@@ -139,11 +153,11 @@ class Selector:
             return False
         if self.labels:
             labels = res.meta.get("labels") or {}
-            if not all(req(labels) for req in self.labels):
+            if not all(req.matches(labels) for req in self.labels):
                 return False
         if self.annotations:
             annotations = res.meta.get("annotations") or {}
-            if not all(req(annotations) for req in self.annotations):
+            if not all(req.matches(annotations) for req in self.annotations):
                 return False
         return True
 

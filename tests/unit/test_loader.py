@@ -53,9 +53,15 @@ def test_directories_outside_root_are_allowed(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("layout", "start"),
     [
-        ({"a/kustomization.yaml": "resources:\n- ../b\n", "b/kustomization.yaml": "resources:\n- ../a\n"}, "a"),
+        (
+            {"a/kustomization.yaml": "resources:\n- ../b\n", "b/kustomization.yaml": "resources:\n- ../a\n"},
+            "a",
+        ),
         ({"a/kustomization.yaml": "resources:\n- .\n"}, "a"),
-        ({"a/kustomization.yaml": "resources:\n- sub\n", "a/sub/kustomization.yaml": "resources:\n- ..\n"}, "a"),
+        (
+            {"a/kustomization.yaml": "resources:\n- sub\n", "a/sub/kustomization.yaml": "resources:\n- ..\n"},
+            "a",
+        ),
     ],
 )
 def test_cycles_are_errors(tmp_path: Path, layout: dict[str, str], start: str) -> None:
@@ -90,7 +96,10 @@ def test_shared_base_builds_the_same_in_one_process(tmp_path: Path) -> None:
     _write(tmp_path / "base" / "cm.yaml", CM.format(name="app"))
     envs = []
     for env in ("dev", "prod"):
-        _write(tmp_path / env / "kustomization.yaml", f"resources:\n- ../base\nnamespace: {env}\nnamePrefix: {env}-\n")
+        _write(
+            tmp_path / env / "kustomization.yaml",
+            f"resources:\n- ../base\nnamespace: {env}\nnamePrefix: {env}-\n",
+        )
         envs.append(tmp_path / env)
     results = build_many(envs)
     for env, result in zip(envs, results, strict=True):

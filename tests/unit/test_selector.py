@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from pathlib import Path
+
+import pytest
 
 from stackctl.errors import KustomizeError
 from stackctl.kustomize.build import build_yaml
