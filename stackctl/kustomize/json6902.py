@@ -34,18 +34,28 @@ _GO_INT = re.compile(r"[+-]?[0-9]+")
 
 
 class _Yaml11Loader(yaml.SafeLoader):
-    """PyYAML's YAML 1.1 resolution adjusted to go-yaml v2's: y/n are booleans, floats need no dot,
-    timestamps are not resolved."""
+    """PyYAML's YAML 1.1 resolution adjusted to go-yaml v2's: y/n are booleans, numbers follow Go's
+    ParseInt (base prefixes, octal 0755, underscores dropped) and ParseFloat (no dot needed), and neither
+    timestamps nor base-60 numbers are resolved."""
 
 
+_DROPPED_TAGS = {"tag:yaml.org,2002:" + t for t in ("timestamp", "int", "float")}
 _Yaml11Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _DROPPED_TAGS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Yaml11Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
 _Yaml11Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^[-+]?(?:0[bB][01_]+|0[oO][0-7_]+|0[xX][0-9a-fA-F_]+|0[0-7_]*|[1-9][0-9_]*)$"),
+    list("-+0123456789"),
+)
+_Yaml11Loader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)$"),
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
     list("-+0123456789."),
 )
 
@@ -54,7 +64,23 @@ def _bool_constructor(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
     return str(loader.construct_scalar(node)).lower() in ("y", "yes", "true", "on")
 
 
+def _int_constructor(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-")
+    if len(digits) > 1 and digits[0] == "0" and digits[1].isdigit():
+        return sign * int(digits, 8)
+    return sign * int(digits, 0)
+
+
+def _float_constructor(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
+    text = str(loader.construct_scalar(node)).replace("_", "").lower()
+    return float(text.replace(".inf", "inf").replace(".nan", "nan"))
+
+
 _Yaml11Loader.add_constructor("tag:yaml.org,2002:bool", _bool_constructor)
+_Yaml11Loader.add_constructor("tag:yaml.org,2002:int", _int_constructor)
+_Yaml11Loader.add_constructor("tag:yaml.org,2002:float", _float_constructor)
 
 
 def _json_keys(value: Any) -> Any:

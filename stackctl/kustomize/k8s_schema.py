@@ -92,12 +92,17 @@ class ListRule:
 
 
 def list_rule(node: SchemaNode | None) -> ListRule:
-    """kyaml's rule: a list is merged only when its strategy is exactly "merge" (so "merge,retainKeys",
-    used by pod volumes, replaces); by its merge keys if it has any, else as a set of primitives."""
+    """kyaml's rule: a list is merged when its patch strategy includes "merge" (pod volumes' is
+    "merge,retainKeys"), by its merge keys if it has any, else as a set of primitives; otherwise (no
+    strategy, or no schema at all as for custom resources) the patch's list replaces the target's."""
     strategy, keys = patch_strategy(node)
-    if strategy != "merge":
+    if not is_merge_strategy(strategy):
         return ListRule("replace")
     return ListRule("keyed", keys) if keys else ListRule("set")
+
+
+def is_merge_strategy(strategy: str) -> bool:
+    return "merge" in strategy.split(",")
 
 
 def schema_at(gvk: Gvk, path: Sequence[str]) -> SchemaNode | None:

@@ -2,20 +2,21 @@
 
 kustomize does not use the API server's strategic merge: it walks the target and the patch together with
 kyaml's merge2 visitor, asks the builtin v1.21.2 schema (k8s_schema) which lists merge by key, and emits
-the result. The differences from the API server are visible in output (merged lists put the patch's
-elements first; lists whose strategy is not exactly "merge", such as pod volumes, are replaced;
-`$retainKeys`, `$setElementOrder/...` and `$deleteFromPrimitiveList/...` are not directives but ordinary
-keys), so this module reproduces the walker's behaviour, including its element bookkeeping, rather than
-the SMP specification.
+the result. Its differences from the API server show in output: merged lists put the patch's elements
+first (multi-key lists such as ports put the target's elements after the new ones); `$retainKeys`,
+`$setElementOrder/...` and `$deleteFromPrimitiveList/...` are not directives but ordinary keys; lists of
+custom resources are replaced. So this module reproduces the walker's behaviour, including its element
+bookkeeping, rather than the SMP specification.
 
-Patches are not trusted to stay unchanged: the walker removes `$patch` keys from the patch as it reads
-them and may splice patch nodes into the result, so callers pass a copy they do not reuse (apply_smp does).
+The walker removes `$patch` keys from the patch as it reads them and splices patch nodes into the result,
+so `strategic_merge` consumes its patch; `apply_smp` copies it first.
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
+from stackctl import yamlio
 from stackctl.errors import PatchError
 from stackctl.kustomize import k8s_schema
 from stackctl.kustomize.k8s_schema import SchemaNode
@@ -53,22 +54,30 @@ def apply_smp(
     target: Obj,
     patch: Obj,
     *,
+    stringify_metadata: bool,
     allow_name_change: bool = False,
     allow_kind_change: bool = False,
 ) -> Obj | None:
-    """Apply a strategic merge patch the way kustomize's `patches`/`patchesStrategicMerge` do.
+    """Apply a strategic merge patch the way kustomize's patch transformers do.
 
     The target is modified in place and returned (None when the patch deletes it); the patch is copied
-    first. Unless allowed by the patch's options, the target keeps its name and kind; it always keeps its
-    namespace.
+    first. kustomize reads the patch's `metadata.labels` and `metadata.annotations` as string maps (so
+    `null` becomes "null", `5` becomes "5" and a map becomes "") for `patchesStrategicMerge` and for
+    `patches` entries with a `target`, but not for `patches` entries without one: pass
+    `stringify_metadata` accordingly. The target keeps its apiVersion and namespace, and its kind and name
+    unless the patch's options allow them to change.
     """
+    patch = copy_tree(patch)
+    if stringify_metadata:
+        _stringify_metadata(patch)
     meta = target.get("metadata")
     name = meta.get("name") if isinstance(meta, dict) else None
     namespace = meta.get("namespace") if isinstance(meta, dict) else None
-    kind = target.get("kind")
-    result = strategic_merge(target, copy_tree(patch))
+    kind, api_version = target.get("kind"), target.get("apiVersion")
+    result = strategic_merge(target, patch)
     if not result:
         return None
+    _set_or_clear(result, "apiVersion", api_version)
     if not allow_kind_change:
         _set_or_clear(result, "kind", kind)
     new_meta = result.get("metadata")
@@ -78,6 +87,16 @@ def apply_smp(
         _set_or_clear(new_meta, "name", name)
     _set_or_clear(new_meta, "namespace", namespace)
     return result
+
+
+def _stringify_metadata(patch: Obj) -> None:
+    meta = patch.get("metadata")
+    if not isinstance(meta, dict):
+        return
+    for field in ("labels", "annotations"):
+        values = meta.get(field)
+        if isinstance(values, dict):
+            meta[field] = {k: _text(v) for k, v in values.items()}
 
 
 def _set_or_clear(obj: Obj, key: str, value: Any) -> None:
@@ -154,7 +173,17 @@ def _walk(dest: Any, origin: Any, schema: SchemaNode | None, path: tuple[str, ..
         _check_kinds(dict, (dest, origin), path)
         return _walk_map(dest, origin, schema, path)
     _check_kinds(object, (dest, origin), path)
-    return origin if origin is not MISSING else dest
+    if origin is MISSING:
+        return dest
+    if isinstance(dest, str) and origin is not None and not isinstance(origin, str) and _was_quoted(dest):
+        # kyaml keeps the target scalar's quoting when the patch's scalar is plain, so the patch's value
+        # becomes a string. Only strings that cannot be plain are known to have been quoted.
+        return _text(origin)
+    return origin
+
+
+def _was_quoted(text: str) -> bool:
+    return text == "" or yamlio._resolve_plain(text) != text
 
 
 def _directive(node: Any, path: tuple[str, ...], *, strict: bool) -> str:
@@ -203,7 +232,7 @@ def _walk_map(dest: Any, origin: Any, schema: SchemaNode | None, path: tuple[str
 
 def _walk_list(dest: Any, origin: Any, schema: SchemaNode | None, path: tuple[str, ...]) -> Any:
     strategy, keys = k8s_schema.patch_strategy(schema)
-    if strategy != "merge":
+    if not k8s_schema.is_merge_strategy(strategy):
         return origin if origin is not MISSING else dest
     if _is_null(dest):
         dest = origin
