@@ -177,7 +177,6 @@ _V3_SPECIAL: dict[str, Any] = {
 _V2_SPECIAL = frozenset(
     [
         *_V3_SPECIAL,
-        "<<",
         "y",
         "Y",
         "yes",
@@ -340,8 +339,10 @@ class _Builder:
             if raw in seen:
                 raise self.error(knode, f'mapping key "{raw}" already defined at line {seen[raw]}')
             seen[raw] = knode.start_mark.line + 1
-            if raw == "<<" and knode.style == "" and knode.tag in ("", "tag:yaml.org,2002:merge"):
-                merges.append(vnode)
+            if raw == "<<":
+                if knode.style == "" and knode.tag in ("", "tag:yaml.org,2002:merge"):
+                    merges.append(vnode)
+                # any other "<<" key is dropped on kustomize's way out (go-yaml v2 reading its JSON)
                 continue
             out[self.key(knode, top)] = self.build(vnode, False)
         if merges:
@@ -490,21 +491,46 @@ def _go_cmp(a: str, b: str) -> int:
 
 
 _go_sort_key = functools.cmp_to_key(_go_cmp)
+_LETTERS_ONLY_RE = re.compile(r"[A-Za-z]*")
+
+
+@functools.lru_cache(maxsize=65536)
+def _digit_free_key(s: str) -> str:
+    """Sort key equal to `_go_less` for strings without digits: non-letters before letters, then by rune."""
+    return "".join(("\x01" if c.isalpha() else "\x00") + c for c in s)
 
 
 def _sorted_keys(keys: tuple[str, ...]) -> list[str]:
+    """Map keys in go-yaml v2's order.
+
+    Its comparison is not a strict weak order once digit runs are involved (`a10b` < `a1c` as a digit
+    precedes a letter, `a1c` < `a9` as `1` < `9`, yet `a9` < `a10b` as 9 < 10): for such key sets go-yaml's
+    result depends on Go's random map order and kustomize prints them differently from run to run. We sort
+    them deterministically; `_key_order_is_total` tells the key sets kustomize orders reproducibly.
+    """
+    if all(_LETTERS_ONLY_RE.fullmatch(k) for k in keys):
+        return sorted(keys)
+    if not any(c.isdecimal() for k in keys for c in k):
+        return sorted(keys, key=_digit_free_key)
     return sorted(keys, key=_go_sort_key)
 
 
-def _go_float_json(f: float) -> Any:
-    """A float after `encoding/json` and go-yaml v2's reading of that JSON: an int when integral."""
-    if math.isinf(f) or math.isnan(f):
-        raise YamlError(f"json: unsupported value: {_go_inf_name(f)}")
-    if f == int(f) and abs(f) < 1e21:
-        n = int(f)
+def _key_order_is_total(keys: Iterable[str]) -> bool:
+    """Whether go-yaml v2 orders these keys the same way every time (its comparison is consistent on them)."""
+    ordered = _sorted_keys(tuple(keys))
+    return all(_go_less(a, b) and not _go_less(b, a) for i, a in enumerate(ordered) for b in ordered[i + 1 :])
+
+
+def _go_float_after_json(f: float) -> str:
+    """A float as kustomize prints it: Go's JSON text for it, read back by go-yaml v2 (an int when that
+    text is a whole number that fits 64 bits: `1.0` -> `1`, `2**63` -> `9223372036854776000`), else Go's
+    shortest `%g`-style text (`1e+21`, `1.2345675e+06`)."""
+    text = _go_json_float(f)
+    if "." not in text and "e" not in text:
+        n = int(text)
         if _INT64_MIN <= n <= _UINT64_MAX:
-            return n
-    return f
+            return str(n)
+    return _go_format_g(f)
 
 
 def _float_digits(f: float) -> tuple[bool, str, int]:
@@ -579,8 +605,7 @@ def _scalar_text(value: Any) -> str:
             return str(value)
         value = float(value)
     if isinstance(value, float):
-        v = _go_float_json(value)
-        return str(v) if isinstance(v, int) else _go_format_g(v)
+        return _go_float_after_json(value)
     raise YamlError(f"cannot print a value of type {type(value).__name__}")
 
 
@@ -603,9 +628,32 @@ _PLAIN, _SINGLE, _DOUBLE, _LITERAL = 0, 1, 2, 3
 _SAFE_PLAIN_RE = re.compile(r"[A-Za-z0-9_/()$=+;^~][A-Za-z0-9_./()$=+;^~\-]*")
 
 
+# kustomize prints through JSON text that go-yaml v2 reads back: its reader refuses these characters (Go's
+# JSON leaves them raw), and its scanner folds a raw NEL with the spaces around it like a line break.
+_UNREADABLE_RE = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
+_NEL_RUN_RE = re.compile(" *\x85[ \x85]*")
+_TRIP = -1
+
+
+def _json_trip(s: str, *, key: bool) -> str:
+    """The string go-yaml v2 reads back from Go's JSON for `s` (only needed when `s` has C1 controls)."""
+    bad = _UNREADABLE_RE.search(s)
+    if bad:
+        raise YamlError(f"yaml: control characters are not allowed: {bad.group()!r} in {s!r}")
+    if key:
+        raise YamlError(f"yaml: a mapping key cannot contain a NEL line break (U+0085): {s!r}")
+    return _NEL_RUN_RE.sub(_fold_nel, s)
+
+
+def _fold_nel(m: re.Match[str]) -> str:
+    breaks = m.group().count("\x85")
+    return " " if breaks == 1 else "\n" * (breaks - 1)
+
+
 @functools.lru_cache(maxsize=65536)
 def _analyze(s: str) -> tuple[int, int]:
-    """(style for a value, style for a simple key) go-yaml v2 picks for the string `s`."""
+    """(style for a value, style for a simple key) go-yaml v2 picks for the string `s`; `_TRIP` when the
+    JSON step changes or refuses the string."""
     if not s:
         return _DOUBLE, _DOUBLE
     can_plain = _v2_plain_ok(s)
@@ -639,6 +687,8 @@ def _analyze(s: str) -> tuple[int, int]:
         elif c == "#" and preceded_by_ws:
             flow_ind = block_ind = True
         if not _is_printable(c):
+            if "\x7f" <= c <= "\x9f" or c in "\ufffe\uffff" or "\ud800" <= c <= "\udfff":
+                return _TRIP, _TRIP
             special = True
         if c == " ":
             if i == 0:
@@ -731,8 +781,11 @@ def _write_double(s: str, column: int, indent: int, allow_breaks: bool) -> str:
     spaces = False
     n = len(s)
     pad = "\n" + " " * indent
+    # go-yaml v2's BOM test looks at the start of the string whatever the position, so a string that
+    # starts with U+FEFF has every character escaped.
+    escape_all = s.startswith("\ufeff")
     for i, c in enumerate(s):
-        if _needs_escape(c):
+        if escape_all or _needs_escape(c):
             e = _escape(c)
             out.append(e)
             column += len(e)
@@ -798,18 +851,16 @@ def _write_folding(s: str, column: int, indent: int, quote: str, allow_breaks: b
     return "".join(out)
 
 
-def _write_literal(s: str, indent: int) -> tuple[str, bool]:
-    """go-yaml v2's literal block scalar, from the `|` on; also whether it leaves the stream open-ended."""
+def _write_literal(s: str, indent: int) -> str:
+    """go-yaml v2's literal block scalar, from the `|` on."""
     head = "|"
     if s[0] == " " or s[0] in _BREAKS:
         head += "2"
-    open_ended = False
     last = s[-1]
     if last not in _BREAKS:
         head += "-"
     elif len(s) == 1 or s[-2] in _BREAKS:
         head += "+"
-        open_ended = True
     out = [head, "\n"]
     pad = " " * indent
     breaks = True
@@ -822,13 +873,12 @@ def _write_literal(s: str, indent: int) -> tuple[str, bool]:
                 out.append(pad)
                 breaks = False
             out.append(c)
-    return "".join(out), open_ended
+    return "".join(out)
 
 
 class _Emitter:
     def __init__(self) -> None:
         self.out: list[str] = []
-        self.open_ended = False
         self.key_cache: dict[tuple[str, ...], list[str]] = {}
 
     def scalar(self, value: Any, column: int, indent: int) -> None:
@@ -836,24 +886,23 @@ class _Emitter:
         out = self.out
         if value.__class__ is not str:
             out.append(" " + _scalar_text(value) + "\n")
-            self.open_ended = False
             return
         style = _analyze(value)[0]
+        if style == _TRIP:
+            value = _json_trip(value, key=False)
+            style = _analyze(value)[0]
         column += 1
         if style == _PLAIN:
             if column + len(value) <= _BEST_WIDTH + 1 or " " not in value:
                 out.append(" " + value + "\n")
             else:
                 out.append(" " + _write_folding(value, column, indent, "") + "\n")
-            self.open_ended = False
         elif style == _DOUBLE:
             out.append(" " + _write_double(value, column, indent, True) + "\n")
-            self.open_ended = False
         elif style == _SINGLE:
             out.append(" " + _write_folding(value, column, indent, "'") + "\n")
-            self.open_ended = False
         else:
-            text, self.open_ended = _write_literal(value, indent)
+            text = _write_literal(value, indent)
             out.append(" " + text)
             if value[-1] not in _BREAKS:
                 out.append("\n")
@@ -863,6 +912,8 @@ class _Emitter:
         out = self.out
         if len(key.encode()) <= 128 and not any(c in _BREAKS for c in key):
             style = _analyze(key)[1]
+            if style == _TRIP:
+                _json_trip(key, key=True)
             if style == _PLAIN:
                 text = key
             elif style == _SINGLE:
@@ -871,6 +922,8 @@ class _Emitter:
                 text = _write_double(key, indent, indent, False)
             out.append(text)
             return True, indent + len(text)
+        if _analyze(key)[0] == _TRIP:
+            _json_trip(key, key=True)
         out.append("?")
         self.scalar(key, indent + 1, indent + 2)
         return False, 0
@@ -880,11 +933,11 @@ class _Emitter:
         keys = tuple(obj)
         order = self.key_cache.get(keys)
         if order is None:
-            order = self.key_cache[keys] = _sorted_keys(keys)
+            # go-yaml v2 drops a "<<" key it reads back from the JSON (kustomize never prints one).
+            order = self.key_cache[keys] = _sorted_keys(tuple(k for k in keys if k != "<<"))
         pad = " " * indent
         first = first_inline
         for k in order:
-            self.open_ended = False
             if first:
                 first = False
             else:
@@ -902,7 +955,6 @@ class _Emitter:
         pad = " " * indent
         first = first_inline
         for item in seq:
-            self.open_ended = False
             if first:
                 first = False
                 out.append("-")
@@ -914,7 +966,7 @@ class _Emitter:
         """Write a value after `key:` (in_map) or `-` ending at `column`; `indent` is the parent's."""
         cls = v.__class__
         if cls is dict:
-            if not v:
+            if not v or (len(v) == 1 and "<<" in v):
                 self.out.append(" {}\n")
             elif in_map and not after_complex:
                 self.out.append("\n")
@@ -922,7 +974,6 @@ class _Emitter:
             else:
                 self.out.append(" ")
                 self.mapping(v, indent + 2, True)
-            self.open_ended = False
         elif cls is list:
             if not v:
                 self.out.append(" []\n")
@@ -932,7 +983,6 @@ class _Emitter:
             else:
                 self.out.append(" ")
                 self.sequence(v, indent + 2, True)
-            self.open_ended = False
         elif isinstance(v, dict):
             self.value(dict(v), column, indent, in_map, after_complex)
         elif isinstance(v, (list, tuple)):
@@ -943,12 +993,9 @@ class _Emitter:
 
 def _dump_one(obj: Obj, emitter: _Emitter) -> str:
     emitter.out = []
-    emitter.open_ended = False
-    if not obj:
+    if not obj or list(obj) == ["<<"]:
         return "{}\n"
     emitter.mapping(obj, 0, False)
-    if emitter.open_ended:
-        emitter.out.append("...\n")
     return "".join(emitter.out)
 
 
