@@ -134,9 +134,39 @@ def _fits(value: Any, go_type: str) -> bool:
         return isinstance(value, str)
     if go_type == "bool":
         return isinstance(value, bool)
+    if go_type.startswith("map["):
+        return isinstance(value, dict)
+    if go_type.startswith("[]"):
+        return isinstance(value, list)
     if isinstance(value, bool):
         return False
     return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
+def decode_string_map(value: Any, *, go_field: str, file: str | None, field: str | None) -> dict[str, str]:
+    """A YAML map decoded into a Go `map[string]string` (commonLabels, label pairs): null values become "",
+    other non-strings fail as they fail kustomize. `go_field` names the field in the message
+    (`Kustomization.commonLabels`)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise KustomizeError(
+            f"invalid Kustomization: json: cannot unmarshal {_json_kind(value)} into Go struct field "
+            f"{go_field} of type map[string]string",
+            file=file,
+            field=field,
+        )
+    out: dict[str, str] = {}
+    for key, item in value.items():
+        if item is not None and not isinstance(item, str):
+            raise KustomizeError(
+                f"invalid Kustomization: json: cannot unmarshal {_json_kind(item)} into Go struct field "
+                f"{go_field} of type string",
+                file=file,
+                field=f"{field}.{key}" if field else str(key),
+            )
+        out[str(key)] = item or ""
+    return out
 
 
 def decode_go_struct(
@@ -151,7 +181,8 @@ def decode_go_struct(
 ) -> dict[str, Any]:
     """A kustomization entry as Go's encoding/json fills kustomize's struct for it.
 
-    `fields` maps JSON names to Go types ("string", "bool", "int64"). Names match case-insensitively (of
+    `fields` maps JSON names to Go types ("string", "bool", "int64", "map[string]string", or "[]T" for a
+    list whose elements the caller decodes). Names match case-insensitively (of
     two spellings, the later in sorted order wins, as kustomize's YAML-to-JSON step sorts keys); unknown
     names and wrong types fail with kustomize's messages; nulls are skipped.
     """
@@ -176,6 +207,14 @@ def decode_go_struct(
         if value is None:
             continue
         go_type = fields[name]
+        if go_type == "map[string]string":
+            out[name] = decode_string_map(
+                value,
+                go_field=f"{struct}.{json_path}.{name}",
+                file=file,
+                field=f"{field}.{key}" if field else key,
+            )
+            continue
         if not _fits(value, go_type):
             shown = (
                 f"number {value}" if go_type == "int64" and isinstance(value, float) else _json_kind(value)

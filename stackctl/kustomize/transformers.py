@@ -30,6 +30,7 @@ from stackctl.kustomize.fieldspec import (
     FieldSpecError,
     apply,
     decode_go_struct,
+    decode_string_map,
     merge_specs,
     parse_group_version,
 )
@@ -317,6 +318,43 @@ def add_labels(
         ) from None
     if labels:
         _set_entries(resources, labels, specs)
+
+
+_LABEL_FIELDS = {
+    "pairs": "map[string]string",
+    "includeSelectors": "bool",
+    "includeTemplates": "bool",
+    "fields": "[]types.FieldSpec",
+}
+
+
+def add_labels_entry(resources: list[Resource], entry: Any, *, index: int, file: str) -> None:
+    """One raw `labels:` entry, decoded (and refused) as kustomize decodes it, then applied."""
+    where = f"labels[{index}]"
+    label = decode_go_struct(
+        entry,
+        _LABEL_FIELDS,
+        struct="Label",
+        parent="Kustomization",
+        json_path="labels",
+        file=file,
+        field=where,
+    )
+    add_labels(
+        resources,
+        label.get("pairs", {}),
+        include_selectors=label.get("includeSelectors", False),
+        include_templates=label.get("includeTemplates", False),
+        fields=label.get("fields"),
+        file=file,
+        field=where,
+    )
+
+
+def string_map(value: Any, *, name: str, file: str) -> dict[str, str]:
+    """`commonLabels` or `commonAnnotations` decoded as kustomize decodes them: a null value is "", a number
+    or bool fails the build."""
+    return decode_string_map(value, go_field=f"Kustomization.{name}", file=file, field=name)
 
 
 def add_annotations(resources: list[Resource], annotations: dict[str, str]) -> None:

@@ -692,3 +692,71 @@ def test_invalid_replicas(tmp_path: Path, replicas: str, message: str) -> None:
         lambda rs: t.set_replicas(rs, entries, file="kustomization.yaml"),
         message,
     )
+
+
+# -- decoding kustomization values -------------------------------------------------------------------------
+
+
+def _labels_entries(text: str) -> Transform:
+    entries = yamlio.load_documents(text, source="k")[0]
+
+    def transform(rs: list[Resource]) -> None:
+        for i, entry in enumerate(entries):
+            t.add_labels_entry(rs, entry, index=i, file="k")
+
+    return transform
+
+
+def _common_labels(text: str) -> Transform:
+    value = yamlio.load_documents("x: " + text, source="k")[0]["x"]
+
+    def transform(rs: list[Resource]) -> None:
+        labels = t.string_map(value, name="commonLabels", file="k")
+        t.add_labels(rs, labels, include_selectors=True, include_templates=False)
+
+    return transform
+
+
+@pytest.mark.parametrize(
+    ("kustomization", "transform", "message"),
+    [
+        (
+            "labels: [{pairs: {a: 1}}]",
+            _labels_entries("[{pairs: {a: 1}}]"),
+            "cannot unmarshal number into Go struct field Label.labels.pairs of type string",
+        ),
+        (
+            "labels: [{pairs: {a: b}, includeSelectors: 'yes'}]",
+            _labels_entries("[{pairs: {a: b}, includeSelectors: 'yes'}]"),
+            "cannot unmarshal string into Go struct field Label.labels.includeSelectors of type bool",
+        ),
+        (
+            "labels: [{pairs: {a: b}, fields: [x]}]",
+            _labels_entries("[{pairs: {a: b}, fields: [x]}]"),
+            "cannot unmarshal string into Go struct field Label.labels.fields of type types.FieldSpec",
+        ),
+        (
+            "commonLabels: {a: true}",
+            _common_labels("{a: true}"),
+            "cannot unmarshal bool into Go struct field Kustomization.commonLabels of type string",
+        ),
+    ],
+)
+def test_invalid_label_values(tmp_path: Path, kustomization: str, transform: Transform, message: str) -> None:
+    check_error(tmp_path, kustomization, WORKLOADS, transform, message)
+
+
+def test_label_values_decoded_like_kustomize(tmp_path: Path) -> None:
+    labels = _labels_entries("[{PAIRS: {c: d}, includeselectors: true}]")
+    common = _common_labels("{a: null, b: ''}")
+
+    def transform(rs: list[Resource]) -> None:
+        labels(rs)
+        common(rs)
+
+    check(
+        tmp_path,
+        "commonLabels: {a: null, b: ''}\nlabels: [{PAIRS: {c: d}, includeselectors: true}]",
+        WORKLOADS,
+        transform,
+    )
