@@ -669,9 +669,7 @@ def _retyped(text: str, like: Any) -> Any:
 
 
 def _resolve_created(text: str) -> Any:
-    """A new untyped scalar: typed by its text. Empty text is an empty string (it is written quoted)."""
-    if text == "":
-        return ""
+    """A new untyped scalar, typed by its text as kustomize re-reads it (empty text reads as null)."""
     resolved = _resolve(text, "")
     return str(resolved) if isinstance(resolved, _Timestamp) else resolved
 

@@ -86,8 +86,8 @@ def load_kustomization(kdir: Path) -> dict[str, Any]:
 def accumulate(
     kdir: Path, step: Callable[[list[Resource], dict[str, Any], DirSource], None] | None = None
 ) -> list[Resource]:
-    """A minimal kustomize accumulation: resources (files and bases), generators, then `step` (if any),
-    then namespace and namePrefix, which only record previous ids here."""
+    """A minimal kustomize accumulation: resources (files and bases), generators, namespace and namePrefix
+    (plain renames that record previous ids), then `step` (the transformer under test), if any."""
     kust = load_kustomization(kdir)
     acc: list[Resource] = []
     for entry in kust.get("resources") or []:
@@ -99,8 +99,6 @@ def accumulate(
                 acc.append(Resource(doc, str(path)))
     src = DirSource(kdir)
     run_generators(acc, kust, src)
-    if step is not None:
-        step(acc, kust, src)
     if kust.get("namespace"):
         for res in acc:
             res.store_previous_id()
@@ -110,6 +108,8 @@ def accumulate(
             res.store_previous_id()
             res.meta["name"] = kust["namePrefix"] + res.name
             res.prefixes.append(kust["namePrefix"])
+    if step is not None:
+        step(acc, kust, src)
     return acc
 
 

@@ -1,0 +1,598 @@
+"""`replacements` against the real kustomize.
+
+Each case is a tree whose top kustomization lists resources (and maybe a base with namePrefix/namespace, for
+previous ids) plus replacements; kustomize builds it (all trees at once), stackctl runs `apply_replacements`
+over the same accumulation. Objects are compared as kustomize's loader reads them, so scalar types count.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stackctl.errors import KustomizeError
+from stackctl.kustomize.replacements import apply_replacements
+from stackctl.kustomize.resource import Resource
+from stackctl.yamlio import load_documents
+from tests.refkustomize import Built
+from tests.unit.test_generators import FIFO, DirSource, build, kustomize_many, write_tree
+
+RESOURCES = """
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: src
+  namespace: default
+  labels: {app: a}
+data:
+  str: hello
+  num: "5"
+  csv: a,b,c
+  empty: ""
+  truth: "true"
+  yes: "yes"
+  date: "2024-01-15"
+  dec: "1.50"
+  dots: p.q.r
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: typed
+data:
+  int: 12
+  float: 1.5
+  whole: 2.0
+  bool: true
+  map: {a: b}
+  list: [x, "y"]
+  nested: {deep: {leaf: v}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: dep
+  labels: {app: a, tier: web}
+  annotations: {team: blue}
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers:
+      - name: c1
+        image: nginx:1.0
+        env:
+        - {name: A, value: x}
+        - {name: B, value: "7"}
+        args: [one, two]
+      - name: c2
+        image: busybox
+        ports: [{containerPort: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: svc
+  annotations: {a.b/c: x, "a.b": y}
+spec:
+  ports: [{port: 80, name: http}]
+  selector: {app: a}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: sink
+stringData:
+  s: x,y
+  quoted: "5"
+  i: 5
+  hex: 0x10
+  f: 1.5
+  b: false
+  n: ~
+  e: ""
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    replacements: str
+    extra: dict[str, str] | None = None
+    error_field: str | None = None
+
+
+def _rep(source: str, *targets: str) -> str:
+    """One replacement entry: `source` is a flow mapping, each target a block under `- `."""
+    body = "".join("  - " + textwrap.indent(textwrap.dedent(t).strip(), "    ")[4:] + "\n" for t in targets)
+    return f"- source: {source}\n  targets:\n{body}"
+
+
+CASES: dict[str, Case] = {
+    "lists-wildcards-indices": Case(
+        _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.str}",
+            """
+            select: {kind: Deployment}
+            fieldPaths:
+            - spec.template.spec.containers.[name=c1].env.[name=A].value
+            - spec.template.spec.containers.*.image
+            - spec.template.spec.containers.0.args.1
+            """,
+        )
+        + _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.num}",
+            """
+            select: {kind: Deployment}
+            fieldPaths: [spec.replicas, spec.template.spec.containers.1.ports.0.containerPort]
+            """,
+        )
+    ),
+    "defaults-and-source-by-list-entry": Case(
+        _rep("{kind: Service}", "select: {kind: ConfigMap, name: typed}")
+        + _rep(
+            "{kind: Deployment, fieldPath: 'spec.template.spec.containers.[name=c2].image'}",
+            "{select: {kind: Secret}, fieldPaths: [stringData.s]}",
+        )
+        + _rep(
+            "{kind: Deployment, fieldPath: spec.template.spec.containers.0.env.-.value}",
+            "{select: {kind: Secret}, fieldPaths: [stringData.e]}",
+        )
+    ),
+    "regex-list-matching": Case(
+        _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.str}",
+            """
+            select: {kind: Deployment}
+            fieldPaths:
+            - spec.template.spec.containers.[name=c].image
+            - spec.template.spec.containers.[name=^c1$].env.[name=B].value
+            - spec.template.spec.containers.0.args.[=w]
+            """,
+        )
+    ),
+    "keys-with-dots": Case(
+        _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.str}",
+            r"""
+            select: {kind: Service}
+            fieldPaths: ['metadata.annotations.[a.b/c]', 'metadata.annotations.a\.b']
+            """,
+        )
+    ),
+    "scalar-types-follow-the-target": Case(
+        "".join(
+            _rep(
+                f"{{kind: ConfigMap, name: {name}, fieldPath: data.{key}}}",
+                f"{{select: {{kind: Secret}}, fieldPaths: [{', '.join(paths)}]}}",
+            )
+            for name, key, paths in [
+                ("src", "num", ["stringData.s", "stringData.i", "stringData.hex", "stringData.f"]),
+                ("typed", "int", ["stringData.quoted", "stringData.e"]),
+                ("src", "truth", ["stringData.b"]),
+                ("src", "empty", ["stringData.n"]),
+            ]
+        )
+    ),
+    "floats-and-bools-into-strings": Case(
+        _rep(
+            "{kind: ConfigMap, name: typed, fieldPath: data.float}",
+            "{select: {kind: Secret}, fieldPaths: [stringData.s, stringData.f]}",
+        )
+        + _rep(
+            "{kind: ConfigMap, name: typed, fieldPath: data.whole}",
+            "{select: {kind: Secret}, fieldPaths: [stringData.quoted]}",
+        )
+        + _rep(
+            "{kind: ConfigMap, name: typed, fieldPath: data.bool}",
+            "{select: {kind: Secret}, fieldPaths: [stringData.e, stringData.b]}",
+        )
+    ),
+    "maps-and-lists": Case(
+        _rep(
+            "{kind: ConfigMap, name: typed, fieldPath: data.map}",
+            "{select: {kind: Service}, fieldPaths: [spec.selector, spec.ports.0.name]}",
+        )
+        + _rep(
+            "{kind: ConfigMap, name: typed, fieldPath: data.list}",
+            "{select: {kind: Deployment}, fieldPaths: [spec.template.spec.containers.0.args]}",
+        )
+        + _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.str}",
+            "{select: {kind: ConfigMap, name: typed}, fieldPaths: [data.nested]}",
+        )
+    ),
+    "create": Case(
+        "".join(
+            _rep(
+                f"{{kind: ConfigMap, name: {name}, fieldPath: data.{key}}}",
+                f"{{select: {{kind: Deployment}}, fieldPaths: [spec.new.{key}], options: {{create: true}}}}",
+            )
+            for name, key in [
+                ("src", "str"),
+                ("src", "num"),
+                ("src", "empty"),
+                ("src", "truth"),
+                ("src", "yes"),
+                ("src", "date"),
+                ("src", "dec"),
+                ("typed", "int"),
+                ("typed", "float"),
+                ("typed", "map"),
+                ("typed", "list"),
+            ]
+        )
+        + _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.str}",
+            """
+            select: {kind: Deployment}
+            options: {create: true}
+            fieldPaths:
+            - spec.template.spec.containers.[name=c1].image
+            - spec.template.spec.containers.[name=zz].image
+            - spec.template.spec.containers.[name=5].image
+            - spec.template.spec.containers.[name=c1].env.[name=NEW].value
+            - spec.template.spec.containers.0.args.[=three]
+            - spec.template.spec.volumes.[name=v1].configMap.name
+            - spec.template.spec.containers.*.workingDir
+            - spec.template.spec.initContainers.0.name
+            - spec.template.spec.containers.1.ports.1.name
+            """,
+        )
+    ),
+    "delimiters": Case(
+        _rep(
+            "{kind: ConfigMap, name: typed, fieldPath: data.int}",
+            "{select: {kind: Secret}, fieldPaths: [stringData.s], options: {delimiter: ',', index: 0}}",
+        )
+        + _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.csv, options: {delimiter: ',', index: 1}}",
+            """
+            select: {kind: ConfigMap, name: src}
+            fieldPaths: [data.dots]
+            options: {delimiter: ".", index: -1}
+            """,
+        )
+        + _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.num}",
+            """
+            select: {kind: Secret}
+            fieldPaths: [stringData.quoted, stringData.s]
+            options: {delimiter: ".", index: 7}
+            """,
+        )
+        + _rep(
+            "{kind: ConfigMap, name: typed, fieldPath: data.int, options: {delimiter: '1', index: 1}}",
+            "{select: {kind: Secret}, fieldPaths: [stringData.hex, stringData.e]}",
+        )
+        + _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.str}",
+            "{select: {kind: Deployment}, fieldPaths: [spec.fresh], options: {delimiter: ',', create: true}}",
+        )
+    ),
+    "selectors": Case(
+        _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.str}",
+            "select: {labelSelector: 'app=a,tier in (web)'}\n"
+            "fieldPaths: [metadata.annotations.sel]\noptions: {create: true}",
+        )
+        + _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.str}",
+            "select: {annotationSelector: team}\n"
+            "fieldPaths: [metadata.annotations.anno]\noptions: {create: true}",
+        )
+        + _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.csv}",
+            """
+            select: {name: "s.*|dep", kind: "Dep.*|Serv.*|Secret"}
+            reject: [{kind: Secret}, {labelSelector: tier=web}]
+            fieldPaths: [metadata.annotations.rx]
+            options: {create: true}
+            """,
+        )
+        + _rep(
+            "{kind: ConfigMap, namespace: default, name: src, fieldPath: data.dots}",
+            """
+            select: {version: v1, namespace: "def.*"}
+            fieldPaths: [metadata.annotations.ns]
+            options: {create: true}
+            """,
+        )
+    ),
+    "previous-ids": Case(
+        _rep(
+            "{kind: ConfigMap, name: cm, fieldPath: data.a}",
+            "{select: {kind: Deployment, name: dep}, fieldPaths: [metadata.annotations.byold], "
+            "options: {create: true}}",
+        )
+        + _rep(
+            "{kind: ConfigMap, name: cm, namespace: default, fieldPath: data.a}",
+            "{select: {namespace: default}, fieldPaths: [metadata.annotations.oldns], "
+            "options: {create: true}}",
+        )
+        + _rep(
+            "{kind: ConfigMap, name: p-cm, fieldPath: data.a}",
+            """
+            select: {kind: Deployment, name: dep}
+            reject: [{name: p-dep}]
+            fieldPaths: [metadata.annotations.rejected]
+            options: {create: true}
+            """,
+        ),
+        extra={
+            "base/kustomization.yaml": "namePrefix: p-\nnamespace: nsb\nresources: [r.yaml]\n",
+            "base/r.yaml": """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: cm}
+            data: {a: x}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: dep}
+            """,
+        },
+    ),
+    "path-files": Case(
+        "- path: list.yaml\n- path: single.yaml\n"
+        + _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.num}",
+            "{select: {kind: Deployment}, fieldPaths: [spec.replicas]}",
+        )
+        + "- path: multi.yaml\n- path: lenient.yaml\n",
+        extra={
+            "list.yaml": _rep(
+                "{kind: ConfigMap, name: src, fieldPath: data.str}",
+                "{select: {kind: Service}, fieldPaths: [spec.ports.0.name]}",
+            ),
+            "single.yaml": "source: {kind: ConfigMap, name: src, fieldPath: data.csv}\n"
+            "targets:\n- select: {kind: Secret}\n  fieldPaths: [stringData.s]\n",
+            "multi.yaml": "source: {kind: ConfigMap, name: src, fieldPath: data.dots}\n"
+            "targets:\n- select: {kind: Secret}\n  fieldPaths: [stringData.e]\n"
+            "---\nsource: {kind: ConfigMap, name: src}\ntargets:\n- select: {kind: Secret}\n",
+            "lenient.yaml": "source: {kind: ConfigMap, name: typed, fieldPathX: data.int, extra: 1}\n"
+            "targets:\n- select: {kind: Service}\n  fieldPaths: [spec.ports.0.name]\n  whatever: true\n",
+        },
+    ),
+    "case-insensitive-fields": Case(
+        "- SOURCE: {KIND: ConfigMap, Name: src, FIELDPATH: data.str}\n"
+        "  Targets:\n  - Select: {Kind: Deployment}\n"
+        "    FieldPaths: [spec.template.spec.containers.0.image]\n"
+    ),
+    "target-selecting-nothing": Case(
+        _rep("{kind: ConfigMap, name: src}", "{select: {kind: Nope}, fieldPaths: [x.y]}")
+    ),
+    # -- errors ----------------------------------------------------------------------------------------
+    "err-source-none": Case(_rep("{kind: Foo}", "select: {kind: Deployment}"), error_field="replacements[0]"),
+    "err-source-multiple": Case(
+        _rep("{kind: ConfigMap}", "select: {kind: Deployment}"), error_field="replacements[0]"
+    ),
+    "err-source-name-is-not-a-regex": Case(
+        _rep("{kind: ConfigMap, name: 's.*'}", "select: {kind: Deployment}"), error_field="replacements[0]"
+    ),
+    "err-source-field-missing": Case(
+        _rep("{kind: Service, fieldPath: spec.nope}", "select: {kind: Deployment}"),
+        error_field="replacements[0]",
+    ),
+    "err-source-null": Case(
+        _rep("{kind: Secret, fieldPath: stringData.n}", "select: {kind: Deployment}"),
+        error_field="replacements[0]",
+    ),
+    "err-source-empty-map": Case(
+        _rep("{kind: Deployment, fieldPath: spec.template.spec.nothing}", "select: {kind: Service}"),
+        error_field="replacements[0]",
+    ),
+    "err-no-targets": Case("- source: {kind: Service}\n  targets: []\n", error_field="replacements[0]"),
+    "err-no-source": Case("- targets:\n  - select: {kind: Service}\n", error_field="replacements[0]"),
+    "err-empty-entry": Case("- {}\n", error_field="replacements[0]"),
+    "err-no-select": Case(
+        _rep("{kind: Service}", "fieldPaths: [metadata.name]"), error_field="replacements[0]"
+    ),
+    "err-target-field-missing": Case(
+        _rep("{kind: Service}", "{select: {kind: Deployment}, fieldPaths: [spec.nope]}"),
+        error_field="replacements[0]",
+    ),
+    "err-target-list-match-missing": Case(
+        _rep(
+            "{kind: Service}",
+            "select: {kind: Deployment}\nfieldPaths: ['spec.template.spec.containers.[name=zz].image']",
+        ),
+        error_field="replacements[0]",
+    ),
+    "err-wildcard-on-map": Case(
+        _rep("{kind: Service}", "{select: {kind: Service}, fieldPaths: ['metadata.annotations.*']}"),
+        error_field="replacements[0]",
+    ),
+    "err-create-wildcard-on-map": Case(
+        _rep(
+            "{kind: Service}",
+            "{select: {kind: Service}, fieldPaths: ['spec.selector.*'], options: {create: true}}",
+        ),
+        error_field="replacements[0]",
+    ),
+    "err-index-out-of-range": Case(
+        _rep(
+            "{kind: Service}",
+            "{select: {kind: Deployment}, fieldPaths: [spec.template.spec.containers.5.image]}",
+        ),
+        error_field="replacements[0]",
+    ),
+    "err-index-past-end-create": Case(
+        _rep(
+            "{kind: Service}",
+            "select: {kind: Deployment}\n"
+            "fieldPaths: [spec.template.spec.containers.3.image]\noptions: {create: true}",
+        ),
+        error_field="replacements[0]",
+    ),
+    "err-bracket-without-eq": Case(
+        _rep(
+            "{kind: Service}",
+            "select: {kind: Deployment}\nfieldPaths: ['spec.template.spec.containers.[name].image']",
+        ),
+        error_field="replacements[0]",
+    ),
+    "err-field-under-scalar": Case(
+        _rep(
+            "{kind: Service}",
+            "{select: {kind: Deployment}, fieldPaths: [spec.replicas.x], options: {create: true}}",
+        ),
+        error_field="replacements[0]",
+    ),
+    "err-string-into-int": Case(
+        _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.str}",
+            "{select: {kind: Deployment}, fieldPaths: [spec.replicas]}",
+        ),
+        error_field="replacements[0]",
+    ),
+    "err-float-into-int": Case(
+        _rep(
+            "{kind: ConfigMap, name: typed, fieldPath: data.float}",
+            "{select: {kind: Secret}, fieldPaths: [stringData.i]}",
+        ),
+        error_field="replacements[0]",
+    ),
+    "err-int-into-bool": Case(
+        _rep(
+            "{kind: ConfigMap, name: typed, fieldPath: data.int}",
+            "{select: {kind: Secret}, fieldPaths: [stringData.b]}",
+        ),
+        error_field="replacements[0]",
+    ),
+    "err-string-into-null": Case(
+        _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.str}",
+            "{select: {kind: Secret}, fieldPaths: [stringData.n]}",
+        ),
+        error_field="replacements[0]",
+    ),
+    "err-map-into-int": Case(
+        _rep(
+            "{kind: ConfigMap, name: typed, fieldPath: data.map}",
+            "{select: {kind: Secret}, fieldPaths: [stringData.i]}",
+        ),
+        error_field="replacements[0]",
+    ),
+    "err-source-delimiter-out-of-bounds": Case(
+        _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.csv, options: {delimiter: ',', index: 3}}",
+            "select: {kind: Deployment}",
+        ),
+        error_field="replacements[0]",
+    ),
+    "err-source-delimiter-negative": Case(
+        _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.csv, options: {delimiter: ',', index: -1}}",
+            "select: {kind: Deployment}",
+        ),
+        error_field="replacements[0]",
+    ),
+    "err-source-delimiter-on-map": Case(
+        _rep(
+            "{kind: ConfigMap, name: typed, fieldPath: data.map, options: {delimiter: ','}}",
+            "select: {kind: Deployment}",
+        ),
+        error_field="replacements[0]",
+    ),
+    "err-target-delimiter-on-map": Case(
+        _rep(
+            "{kind: Service}",
+            "{select: {kind: Deployment}, fieldPaths: [spec.template], options: {delimiter: ','}}",
+        ),
+        error_field="replacements[0]",
+    ),
+    "err-delimiter-result-not-a-bool": Case(
+        _rep(
+            "{kind: ConfigMap, name: src, fieldPath: data.num}",
+            "{select: {kind: Secret}, fieldPaths: [stringData.b], options: {delimiter: '.', index: 7}}",
+        ),
+        error_field="replacements[0]",
+    ),
+    "err-bad-label-selector": Case(
+        _rep("{kind: Service}", "select: {labelSelector: 'app=(('}"),
+        error_field="replacements[0].targets[0].select",
+    ),
+    "err-second-entry": Case(
+        _rep("{kind: ConfigMap, name: src}", "{select: {kind: Secret}, fieldPaths: [stringData.s]}")
+        + _rep("{kind: Nope}", "select: {kind: Secret}"),
+        error_field="replacements[1]",
+    ),
+    "err-unknown-inline-field": Case(
+        "- source: {kind: Service, fieldPathX: a}\n  targets: [{select: {kind: Service}}]\n",
+        error_field="replacements[0]",
+    ),
+    "err-path-and-inline": Case(
+        "- path: single.yaml\n  source: {kind: Service}\n",
+        extra={"single.yaml": "source: {kind: Service}\ntargets: [{select: {kind: Service}}]\n"},
+        error_field="replacements[0]",
+    ),
+    "err-path-scalar": Case(
+        "- path: bad.yaml\n", extra={"bad.yaml": "hello\n"}, error_field="replacements[0].path"
+    ),
+    "err-path-empty": Case("- path: bad.yaml\n", extra={"bad.yaml": ""}, error_field="replacements[0].path"),
+    "err-path-missing": Case("- path: nope.yaml\n", error_field="replacements[0].path"),
+    "err-path-entry-with-path": Case(
+        "- path: nested.yaml\n",
+        extra={"nested.yaml": "- path: list.yaml\n"},
+        error_field="replacements[0].path[0]",
+    ),
+}
+
+
+def _tree(case: Case) -> dict[str, str | bytes]:
+    extra = {k: textwrap.dedent(v).lstrip("\n") for k, v in (case.extra or {}).items()}
+    resources = ["r.yaml", "base"] if "base/kustomization.yaml" in extra else ["r.yaml"]
+    kust = f"resources: [{', '.join(resources)}]\nreplacements:\n{case.replacements}{FIFO}"
+    return {"r.yaml": RESOURCES, "kustomization.yaml": kust, **extra}
+
+
+def _replace(resources: list[Resource], kust: dict[str, Any], src: DirSource) -> None:
+    if kust.get("replacements") is not None:
+        apply_replacements(resources, kust["replacements"], src)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Built]]:
+    roots = {name: write_tree(tmp_path_factory.mktemp(name), _tree(case)) for name, case in CASES.items()}
+    return dict(zip(roots, zip(roots.values(), kustomize_many(roots.values()), strict=True), strict=True))
+
+
+OK_CASES = [name for name, case in CASES.items() if case.error_field is None]
+ERROR_CASES = [name for name, case in CASES.items() if case.error_field is not None]
+
+
+@pytest.mark.parametrize("name", OK_CASES)
+def test_replacements_match_kustomize(built: dict[str, tuple[Path, Built]], name: str) -> None:
+    root, ref = built[name]
+    assert ref.returncode == 0, ref.stderr
+    assert build(root, _replace) == load_documents(ref.stdout, source="kustomize")
+
+
+@pytest.mark.parametrize("name", ERROR_CASES)
+def test_errors_where_kustomize_errors(built: dict[str, tuple[Path, Built]], name: str) -> None:
+    root, ref = built[name]
+    assert ref.returncode != 0, f"kustomize accepted {name}:\n{ref.stdout}"
+    with pytest.raises(KustomizeError) as info:
+        build(root, _replace)
+    assert info.value.field == CASES[name].error_field, str(info.value)
+    assert info.value.file == str(root.resolve() / "kustomization.yaml")
+
+
+def test_field_argument_names_the_entries() -> None:
+    res = Resource({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}, "x")
+
+    class NoFiles:
+        kfile = "k.yaml"
+
+        def read_bytes(self, rel: str, *, field: str) -> bytes:
+            raise AssertionError("no file reads expected")
+
+    with pytest.raises(KustomizeError) as info:
+        apply_replacements(
+            [res], [{"source": {"kind": "Nope"}, "targets": [{"select": {}}]}], NoFiles(), field="x"
+        )
+    assert (info.value.file, info.value.field) == ("k.yaml", "x[0]")
