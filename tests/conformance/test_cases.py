@@ -27,7 +27,8 @@ def test_case_matches_kustomize(case: Case) -> None:
     ref = reference(case.root, case.load_restrictor)
     assert ref.returncode == 0, f"kustomize itself rejects this case (fix the case):\n{ref.stderr}"
     got = stackctl_build(case.root, case.load_restrictor)
-    assert got == ref.stdout, mismatch_report(ref.stdout, got)
+    if got != ref.stdout:
+        pytest.fail(mismatch_report(ref.stdout, got), pytrace=False)
 
 
 # The same comparison through the installed console script, for a few cases: stdout must be exactly
@@ -51,4 +52,5 @@ def test_cli_render_matches_kustomize(name: str) -> None:
         args += list(case.args)
     proc = stackctl_cli(*args, cwd=case.dir)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == ref.stdout, mismatch_report(ref.stdout, proc.stdout)
+    if proc.stdout != ref.stdout:
+        pytest.fail(mismatch_report(ref.stdout, proc.stdout), pytrace=False)

@@ -62,7 +62,8 @@ def test_error_case(case: ErrorCase) -> None:
         proc = stackctl_cli("render", case.subpath, cwd=case.dir)
         if proc.returncode == 0:
             # Supported: then it must be exact.
-            assert proc.stdout == ref.stdout, mismatch_report(ref.stdout, proc.stdout)
+            if proc.stdout != ref.stdout:
+                pytest.fail(mismatch_report(ref.stdout, proc.stdout), pytrace=False)
             return
         _assert_clean_cli_failure(case)
         return
@@ -83,7 +84,9 @@ def test_error_case(case: ErrorCase) -> None:
             f"kustomize should build with LoadRestrictionsNone:\n{ref_none.stderr}"
         )
         got = stackctl_build(case.root, NO_RESTRICTIONS)
-        assert got == ref_none.stdout, mismatch_report(ref_none.stdout, got)
+        if got != ref_none.stdout:
+            pytest.fail(mismatch_report(ref_none.stdout, got), pytrace=False)
         proc = stackctl_cli("render", case.subpath, "--load-restrictor", NO_RESTRICTIONS, cwd=case.dir)
         assert proc.returncode == 0, proc.stderr
-        assert proc.stdout == ref_none.stdout, mismatch_report(ref_none.stdout, proc.stdout)
+        if proc.stdout != ref_none.stdout:
+            pytest.fail(mismatch_report(ref_none.stdout, proc.stdout), pytrace=False)
