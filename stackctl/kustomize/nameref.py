@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stackctl.errors import KustomizeError, field_path
+from stackctl.kustomize.fieldspec import parse_group_version
 from stackctl.kustomize.k8s_schema import is_namespaced
 from stackctl.kustomize.nameref_config import DEFAULT_NAME_REFERENCES, GvkSelector, NameBackReference
 from stackctl.kustomize.resource import Resource
@@ -55,12 +56,6 @@ def fix_name_references(
         fixer = _Fixer(node, nodes, by_prev_name)
         for target, path, segments in filters:
             fixer.apply(target, path, segments)
-
-
-def parse_group_version(api_version: str) -> tuple[str, str]:
-    """Split apiVersion at the first `/` as kustomize does (`a/b/c` is group `a`, version `b/c`)."""
-    group, sep, version = api_version.partition("/")
-    return (group, version) if sep else ("", api_version)
 
 
 @dataclass(slots=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stackctl.errors import KustomizeError
+from stackctl.kustomize.fieldspec import split_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,17 +57,6 @@ class NameBackReference:
 
     gvk: GvkSelector
     referrers: tuple[ReferrerSpec, ...]
-
-
-def split_path(path: str) -> tuple[str, ...]:
-    """Split a field-spec path on `/` as kustomize does: `\\/` keeps a slash in a key; empty parts stay."""
-    parts: list[str] = []
-    for piece in path.split("/"):
-        if parts and parts[-1].endswith("\\"):
-            parts[-1] = parts[-1][:-1] + "/" + piece
-        else:
-            parts.append(piece)
-    return tuple(parts)
 
 
 _ORDER_FIRST = (
