@@ -42,6 +42,12 @@ def strategic_merge(target: Obj, patch: Obj) -> Obj | None:
     Exactly kyaml merge2 with kustomize's options (patch list elements first). The resource-level
     bookkeeping of kustomize's patch transformers (kept name, kind and namespace) is in `apply_smp`.
     """
+    directive = _directive(patch, (), strict=True)
+    if directive == "delete":
+        return None
+    if directive == "replace":
+        # The walker returns the patch as a new node, which kustomize never stores back: a no-op.
+        return target
     result = _walk(target, patch, None, ())
     if result is MISSING or result is None:
         return None
@@ -163,6 +169,8 @@ def _meta_schema(node: Any) -> SchemaNode | None:
 
 
 def _walk(dest: Any, origin: Any, schema: SchemaNode | None, path: tuple[str, ...]) -> Any:
+    if dest is None and origin is MISSING:
+        return None
     if schema is None:
         schema = _meta_schema(dest) or _meta_schema(origin)
     first = dest if not _is_null(dest) else origin
@@ -220,10 +228,9 @@ def _walk_map(dest: Any, origin: Any, schema: SchemaNode | None, path: tuple[str
         return dest
     src = origin if isinstance(origin, dict) else {}
     for key in sorted(dest.keys() | src.keys()):
-        value = _walk(
-            dest.get(key, MISSING), src.get(key, MISSING), k8s_schema.field_schema(schema, key), (*path, key)
-        )
-        if _is_null(value):
+        patch_value = src.get(key, MISSING)
+        value = _walk(dest.get(key, MISSING), patch_value, k8s_schema.field_schema(schema, key), (*path, key))
+        if value is MISSING or (value is None and patch_value is not MISSING):
             dest.pop(key, None)
         else:
             dest[key] = value
@@ -238,6 +245,12 @@ def _walk_list(dest: Any, origin: Any, schema: SchemaNode | None, path: tuple[st
         dest = origin
     elif origin is None:
         return MISSING
+    else:
+        directive = _list_directive(origin, path)
+        if directive == "delete":
+            return MISSING
+        if directive == "replace":
+            dest = origin
     if not isinstance(dest, list):
         return dest
     element_schema = k8s_schema.elements_schema(schema)
@@ -259,6 +272,28 @@ def _walk_list(dest: Any, origin: Any, schema: SchemaNode | None, path: tuple[st
                 seen.add((text,))
                 values_list.append([text])
     return _merge_elements(values_list, [""], dest, origin, element_schema, path)
+
+
+def _list_directive(origin: Any, path: tuple[str, ...]) -> str:
+    """A merged list's directive: its first element holding `$patch`, if that is all the element holds.
+
+    Every element with the same `$patch` value is then removed from the patch list (with the list's null
+    and empty elements, as kyaml's element setter does), even elements that also have keys.
+    """
+    if not isinstance(origin, list):
+        return "merge"
+    element = next((e for e in origin if isinstance(e, dict) and _DIRECTIVE in e), None)
+    if element is None or len(element) > 1:
+        return "merge"
+    value = _text(element[_DIRECTIVE])
+    if value not in ("delete", "replace", "merge"):
+        raise PatchError(
+            f"unknown patch strategy '{value}'",
+            field=".".join(path) or None,
+            hint="$patch may be delete, replace or merge",
+        )
+    _set_element(origin, None, [_DIRECTIVE], [value], path)
+    return value
 
 
 def _key_text(elem: Any, key: str) -> str:

@@ -243,6 +243,52 @@ def _feature_cases(prefix: str) -> list[tuple[Obj, Obj]]:
             _deploy(n + "17"),
             _deploy_patch(n + "17", {"affinity": {"nodeAffinity": {"$patch": "delete"}, "podAffinity": {}}}),
         ),
+        # a list's own directive: its first `$patch` element, when that is all the element holds
+        (
+            _deploy(n + "18", {"containers": [{"name": "c", "env": [{"name": "x"}]}]}),
+            _deploy_patch(
+                n + "18", {"containers": [{"name": "c", "env": [{"name": "z"}, {"$patch": "delete"}]}]}
+            ),
+        ),
+        (
+            _deploy(n + "19", {"containers": [{"name": "c", "env": [{"name": "x"}]}]}),
+            _deploy_patch(
+                n + "19",
+                {
+                    "containers": [
+                        {"name": "c", "env": [{"$patch": "merge"}, {"name": "x", "$patch": "merge"}]}
+                    ]
+                },
+            ),
+        ),
+        (
+            _deploy(n + "20", {"containers": [{"name": "c", "env": [{"name": "x"}]}]}),
+            _deploy_patch(
+                n + "20", {"containers": [{"name": "c", "env": [{"$patch": "replace"}, {"name": "z"}]}]}
+            ),
+        ),
+        # ... which is not looked for in a list the target lacks
+        (
+            _deploy(n + "21", {"containers": [{"name": "c"}]}),
+            _deploy_patch(n + "21", {"containers": [{"name": "c", "env": [{"$patch": "merge"}]}]}),
+        ),
+        # elements without their merge key
+        (
+            _deploy(n + "22", {"containers": [{"name": "c", "env": [{"name": "x"}, {"value": "a"}]}]}),
+            _deploy_patch(n + "22", {"containers": [{"name": "c", "env": [{"name": "n"}]}]}),
+        ),
+        (
+            _deploy(n + "23", {"containers": [{"name": "c", "env": [{"name": "x"}]}]}),
+            _deploy_patch(n + "23", {"containers": [{"name": "c", "env": [{"value": "v"}, {"name": "n"}]}]}),
+        ),
+        # a null the patch does not mention stays; `$patch: replace` on the whole object does nothing
+        (_cm(f"{prefix}c3", data={"a": "1"}, x=None, m={"k": None}), _cm(f"{prefix}c3", m={"j": "1"})),
+        (_cm(f"{prefix}c4", data={"a": "1"}), {**_cm(f"{prefix}c4", data={"b": "2"}), "$patch": "replace"}),
+        # a plain patch scalar over a string that had to be quoted stays a string
+        (
+            _cm(f"{prefix}c5", data={"a": "1"}, spec={"n": "2", "t": "true", "s": "x"}),
+            _cm(f"{prefix}c5", spec={"n": 3, "t": False, "s": 4}),
+        ),
     ]
 
 
@@ -434,11 +480,40 @@ def _custom_case(draw: st.DrawFn, name: str) -> tuple[Obj, Obj]:
     return {**head, "spec": draw(_cr_tree(False))}, {**head, "spec": draw(_cr_tree(True))}
 
 
+def _odd_list(keys: dict[str, list[Any]], patch: bool) -> st.SearchStrategy[list[Any]]:
+    """Lists with missing keys, duplicates, nulls, empty maps and `$patch` elements."""
+    optional: dict[str, Any] = {k: st.sampled_from(v) for k, v in keys.items()}
+    optional["v"] = st.one_of(SCALARS, st.none())
+    if patch:
+        optional["$patch"] = st.sampled_from(["delete", "replace", "merge"])
+    element = st.fixed_dictionaries({}, optional=optional)
+    return st.lists(element if patch else st.one_of(element, st.none()), max_size=4)
+
+
+@st.composite
+def _odd_case(draw: st.DrawFn, name: str) -> tuple[Obj, Obj]:
+    def pod(patch: bool) -> st.SearchStrategy[dict[str, Any]]:
+        optional: dict[str, Any] = {
+            "name": st.sampled_from(["a", "b", "c"]),
+            "ports": _odd_list({"containerPort": [80, 81], "protocol": ["TCP", "UDP"]}, patch),
+            "env": _odd_list({"name": ["a", "b"]}, patch),
+        }
+        if patch:
+            optional["$patch"] = st.sampled_from(["delete", "replace"])
+        container = st.fixed_dictionaries({}, optional=optional)
+        pod_lists = {"volumes": _odd_list({"name": ["a", "b"]}, patch)}
+        return st.fixed_dictionaries({"containers": st.lists(container, max_size=4)}, optional=pod_lists)
+
+    finalizers = st.lists(st.one_of(st.sampled_from(["a", "b", "c"]), st.none()), max_size=4)
+    base = _deploy(name, draw(pod(False)), metadata={"finalizers": draw(finalizers)})
+    return base, _deploy_patch(name, draw(pod(True)), metadata={"finalizers": draw(finalizers)})
+
+
 @st.composite
 def _batch(draw: st.DrawFn) -> list[Case]:
-    makers = [_deployment_case, _service_case, _configmap_case, _custom_case]
+    makers = [_deployment_case, _service_case, _configmap_case, _custom_case, _odd_case]
     cases = []
-    for i in range(24):
+    for i in range(30):
         base, patch = draw(makers[i % len(makers)](f"r{i}"))
         cases.append((base, patch, MODES[(i // len(makers)) % len(MODES)]))
     return cases
