@@ -236,6 +236,8 @@ class _Fixer:
         if not isinstance(node, dict):
             raise _FieldError("expected sequence or mapping node", at)
         key = segments[0].removesuffix("[]")
+        if not key:
+            raise _FieldError("cannot set or create an empty field name", at)
         child = node.get(key)
         if child is None:
             return

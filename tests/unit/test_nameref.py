@@ -909,6 +909,31 @@ def test_configurations_extend_the_table(tmp_path: Path, mode: str) -> None:
 # -- errors kustomize raises while walking the fields -----------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("path", "spec"),
+    [
+        ("/spec/config", {"config": "cm"}),
+        ("spec/items[]/name", {"items": [{"name": "cm"}]}),
+        ("spec//config", {"config": "cm"}),
+        ("spec/items//y", {"items": [{"a": 1}]}),
+        ("spec/x//y", {"config": "cm"}),
+        ("spec/config/", {"config": "cm"}),
+    ],
+)
+def test_configured_path_shapes(tmp_path: Path, path: str, spec: Obj) -> None:
+    """Leading slash, `[]` hints, empty segments and a trailing slash in user field-spec paths."""
+    app = obj("example.com/v1", "App", "app", spec=spec)
+    config = [{"kind": "ConfigMap", "version": "v1", "fieldSpecs": [{"kind": "App", "path": path}]}]
+    tree = {"b": Kust(objects=[app, obj("v1", "ConfigMap", "cm")], prefix="p-", name_reference=config)}
+    expected, ours = run_both(tmp_path, tree, "b")
+    if isinstance(expected, str):
+        assert isinstance(ours, KustomizeError), f"kustomize failed, we did not: {expected}"
+        assert expected.splitlines()[0] == "error: " + ours.message
+    else:
+        assert not isinstance(ours, KustomizeError), ours.message
+        assert _by_id(r.obj for r in ours) == _by_id(expected)
+
+
 def test_error_on_scalar_in_the_path(tmp_path: Path, mode: str) -> None:
     dep = obj(
         "apps/v1",
