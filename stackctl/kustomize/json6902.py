@@ -262,7 +262,8 @@ def _apply_op(doc: Any, op: dict[str, Any]) -> Any:
         try:
             moved = _remove(*found) if kind == "move" else _deep_copy(_get(*found))
         except _OpError as err:
-            raise _OpError(f"error in {kind} for path: '{found[1]}': {err}") from None
+            where = f"path: '{found[1]}'" if kind == "move" else f"from: '{source}'"
+            raise _OpError(f"error in {kind} for {where}: {err}") from None
         path = _string_field(op, "path", kind)
         dest = _container(doc, path)
         if dest is None:
@@ -272,7 +273,9 @@ def _apply_op(doc: Any, op: dict[str, Any]) -> Any:
         try:
             _add(*dest, moved)
         except _OpError as err:
-            raise _OpError(f"error in {kind} for path: '{path}': {err}") from None
+            if kind == "copy":
+                raise _OpError(f"error while adding value during copy: {err}") from None
+            raise _OpError(f"error in move for path: '{path}': {err}") from None
     elif kind == "test":
         path = _string_field(op, "path", kind)
         found = _container(doc, path)
