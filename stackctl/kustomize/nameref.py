@@ -360,11 +360,14 @@ def _same_ending(a: list[str], b: list[str]) -> bool:
 
 
 def _scalar_text(value: Any) -> str | None:
-    """The text kustomize compares for a scalar name: strings and integers; None for anything else."""
+    """The text kustomize compares for a scalar name (it reads the YAML text; ours is parsed, so booleans and
+    numbers are spelled the usual way); None for null."""
     if isinstance(value, str):
         return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
     return None
 
 

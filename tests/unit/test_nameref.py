@@ -1194,6 +1194,13 @@ def _renamed(o: Obj, *names: str, prefixes: Iterable[str] = ()) -> Resource:
     return res
 
 
+@pytest.mark.parametrize("value", [True, 1.5, 7])
+def test_non_string_scalars_compare_as_text(tmp_path: Path, value: Any) -> None:
+    pod = obj("v1", "Pod", "pod", spec={"serviceAccountName": value})
+    referral = obj("v1", "ServiceAccount", yaml.safe_dump(value).removesuffix("\n...\n").strip())
+    assert_same_as_kustomize("fix", tmp_path, {"b": Kust(objects=[pod, referral], prefix="p-")}, "b")
+
+
 def test_integer_names_compare_as_text() -> None:
     cm = _renamed(obj("v1", "ConfigMap", "p-123"), "123", prefixes=["p-"])
     pod = _renamed(
