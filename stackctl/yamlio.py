@@ -269,22 +269,31 @@ class _Builder:
     def __init__(self, source: str) -> None:
         self.source = source
         self.memo: dict[str, Any] = {}
+        self.line_offset = 0
 
     def error(self, node: Node, message: str) -> YamlError:
         mark = node.start_mark
-        return YamlError(f"line {mark.line + 1}, column {mark.column + 1}: {message}", file=self.source)
+        line = mark.line + 1 + self.line_offset
+        return YamlError(f"line {line}, column {mark.column + 1}: {message}", file=self.source)
 
-    def scalar(self, node: ScalarNode) -> Any:
+    def scalar(self, node: ScalarNode, flow: bool = False) -> Any:
         tag = node.tag
         value: str = node.value
         if tag == "":
-            if node.style == "":
+            style = node.style
+            if style == "":
+                if flow and not value:
+                    # kyaml re-encodes the node before printing; go-yaml v3 writes an empty scalar in a flow
+                    # collection as '' and reads it back as a string
+                    return ""
                 memo = self.memo
                 try:
                     return memo[value]
                 except KeyError:
                     result = memo[value] = _resolve_plain(value)
                     return result
+            if style == ">" and not flow:
+                return _v3_folded_round_trip(value)
             return value
         return self.tagged(node, tag, value)
 
@@ -327,24 +336,33 @@ class _Builder:
         if cls is ScalarNode:
             return self.scalar(node)  # type: ignore[arg-type]
         if cls is SequenceNode:
+            if node.flow_style:  # type: ignore[attr-defined]
+                return [
+                    self.scalar(i, True) if i.__class__ is ScalarNode else self.build(i, False)
+                    for i in node.value
+                ]
             return [self.build(item, False) for item in node.value]
         assert cls is MappingNode
         out: dict[str, Any] = {}
         seen: dict[str, int] = {}
         merges: list[Node] = []
+        flow = bool(node.flow_style)  # type: ignore[attr-defined]
         for knode, vnode in node.value:
             if knode.__class__ is not ScalarNode:
                 raise self.error(knode, "mapping keys must be strings, not collections")
             raw: str = knode.value
             if raw in seen:
                 raise self.error(knode, f'mapping key "{raw}" already defined at line {seen[raw]}')
-            seen[raw] = knode.start_mark.line + 1
+            seen[raw] = knode.start_mark.line + 1 + self.line_offset
             if raw == "<<":
                 if knode.style == "" and knode.tag in ("", "tag:yaml.org,2002:merge"):
                     merges.append(vnode)
                 # any other "<<" key is dropped on kustomize's way out (go-yaml v2 reading its JSON)
                 continue
-            out[self.key(knode, top)] = self.build(vnode, False)
+            if flow and vnode.__class__ is ScalarNode:
+                out[self.key(knode, top, flow)] = self.scalar(vnode, True)
+            else:
+                out[self.key(knode, top, flow)] = self.build(vnode, False)
         if merges:
             for merge in merges:
                 sources = merge.value if merge.__class__ is SequenceNode else [merge]
@@ -355,10 +373,12 @@ class _Builder:
                         out.setdefault(k, v)
         return out
 
-    def key(self, node: ScalarNode, top: bool) -> str:
+    def key(self, node: ScalarNode, top: bool, flow: bool = False) -> str:
         """A mapping key as kustomize keeps it: the raw text at the top level (decoded into a Go string),
         and below only keys that resolve to strings (anything else makes `encoding/json` fail)."""
         raw: str = node.value
+        if flow and not raw and node.tag == "" and node.style == "":
+            return ""
         if node.tag == "" and node.style == "":
             resolved = _resolve_plain(raw)
             is_str = resolved is raw
@@ -370,6 +390,48 @@ class _Builder:
         if top or is_str:
             return resolved if node.tag == "tag:yaml.org,2002:binary" else raw
         raise self.error(node, f'mapping key "{raw}" is not a string (json: unsupported type)')
+
+
+def _v3_folded_round_trip(value: str) -> str:
+    """The value a folded (`>`) block scalar has when kustomize prints it.
+
+    kyaml re-encodes nodes with go-yaml v3 before printing, and v3's folded writer decides whether a line
+    break needs an extra blank line by looking at the start of the whole value instead of the next line, so
+    line breaks can multiply. Replays that writer and reads its text back.
+    """
+    flags = _scalar_flags(value) if value else None
+    if flags is None or not flags[2]:
+        return value  # v3 writes it double-quoted: exact
+    head = ">"
+    if value[0] == " " or value[0] in _BREAKS:
+        head += "2"
+    if value[-1] not in _BREAKS:
+        head += "-"
+    elif len(value) == 1 or value[-2] in _BREAKS:
+        head += "+"
+    first = len(value) - len(value.lstrip(_BREAKS))
+    extra_break = first < len(value) and value[first] not in " \t\x00"
+    out = ["k: ", head, "\n"]
+    breaks = leading_spaces = True
+    for c in value:
+        if c in _BREAKS:
+            if not breaks and not leading_spaces and c == "\n" and extra_break:
+                out.append("\n")
+            out.append(c)
+            breaks = True
+        else:
+            if breaks:
+                out.append("  ")
+                leading_spaces = c in " \t"
+            out.append(c)
+            breaks = False
+    composer = _Composer("".join(out))
+    try:
+        node = composer.get_single_node()
+    finally:
+        composer.dispose()
+    assert node is not None
+    return node.value[0][1].value  # type: ignore[no-any-return]
 
 
 def _short_tag_of(value: Any) -> str:
@@ -411,12 +473,27 @@ def _go_bytes_to_str(data: bytes) -> str:
 def load_documents(text: str | bytes, *, source: str) -> list[Any]:
     """Parse a multi-document YAML stream as kustomize reads it.
 
-    Empty documents and documents that are only `null` are skipped. Raises `YamlError` (file=source) with the
-    1-based line and column of the problem.
+    Like kyaml, the text is first cut at every `\n---\n` line and each piece parsed on its own (so a
+    `%YAML` directive fails as it does in kustomize). Empty documents and documents that are only `null` are
+    skipped. Raises `YamlError` (file=source) with the 1-based line and column of the problem.
     """
-    composer = _Composer(text)
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise YamlError(f"invalid UTF-8 at byte {exc.start}", file=source) from None
     builder = _Builder(source)
     docs: list[Any] = []
+    chunks = text.split("\n---\n")
+    last = len(chunks) - 1
+    for i, chunk in enumerate(chunks):
+        _load_chunk(chunk if i == last else chunk + "\n", builder, docs)
+        builder.line_offset += chunk.count("\n") + 2
+    return docs
+
+
+def _load_chunk(text: str, builder: _Builder, docs: list[Any]) -> None:
+    composer = _Composer(text)
     try:
         while composer.check_node():
             node = composer.get_node()
@@ -427,16 +504,15 @@ def load_documents(text: str | bytes, *, source: str) -> list[Any]:
                 docs.append(value)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        where = f"line {mark.line + 1 + builder.line_offset}, column {mark.column + 1}: " if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
-        raise YamlError(f"{where}{problem}", file=source) from None
+        raise YamlError(f"{where}{problem}", file=builder.source) from None
     except YAMLError as exc:
-        raise YamlError(str(exc), file=source) from None
+        raise YamlError(str(exc), file=builder.source) from None
     except RecursionError:
-        raise YamlError("document nests too deeply", file=source) from None
+        raise YamlError("document nests too deeply", file=builder.source) from None
     finally:
         composer.dispose()
-    return docs
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -650,45 +726,28 @@ def _fold_nel(m: re.Match[str]) -> str:
     return " " if breaks == 1 else "\n" * (breaks - 1)
 
 
-@functools.lru_cache(maxsize=65536)
-def _analyze(s: str) -> tuple[int, int]:
-    """(style for a value, style for a simple key) go-yaml v2 picks for the string `s`; `_TRIP` when the
-    JSON step changes or refuses the string."""
-    if not s:
-        return _DOUBLE, _DOUBLE
-    can_plain = _v2_plain_ok(s)
-    if _SAFE_PLAIN_RE.fullmatch(s):
-        style = _PLAIN if can_plain else _DOUBLE
-        return style, style
-    block_ind = flow_ind = line_breaks = special = False
+def _scalar_flags(s: str) -> tuple[bool, bool, bool, bool] | None:
+    """go-yaml's scalar analysis (the same in v2 and v3) of a non-empty string: (plain allowed in block
+    context, single quotes allowed, block scalar allowed, has line breaks); None for characters the JSON
+    step refuses or changes."""
+    # (go-yaml also tracks flow indicators; kustomize's output has no flow collections with content)
+    block_ind = line_breaks = special = False
     leading_space = leading_break = trailing_space = trailing_break = False
     break_space = space_break = previous_space = previous_break = False
     if s.startswith(("---", "...")):
-        block_ind = flow_ind = True
+        block_ind = True
     preceded_by_ws = True
     n = len(s)
     for i, c in enumerate(s):
         followed_by_ws = i + 1 >= n or s[i + 1] in " \t"
         if i == 0:
-            if c in "#,[]{}&*!|>'\"%@`":
-                flow_ind = block_ind = True
-            elif c in "?:":
-                flow_ind = True
-                if followed_by_ws:
-                    block_ind = True
-            elif c == "-" and followed_by_ws:
-                flow_ind = block_ind = True
-        elif c in ",?[]{}":
-            flow_ind = True
-        elif c == ":":
-            flow_ind = True
-            if followed_by_ws:
+            if c in "#,[]{}&*!|>'\"%@`" or (c in "?:-" and followed_by_ws):
                 block_ind = True
-        elif c == "#" and preceded_by_ws:
-            flow_ind = block_ind = True
+        elif (c == ":" and followed_by_ws) or (c == "#" and preceded_by_ws):
+            block_ind = True
         if not _is_printable(c):
             if "\x7f" <= c <= "\x9f" or c in "\ufffe\uffff" or "\ud800" <= c <= "\udfff":
-                return _TRIP, _TRIP
+                return None
             special = True
         if c == " ":
             if i == 0:
@@ -721,7 +780,23 @@ def _analyze(s: str) -> tuple[int, int]:
         block_plain = single_ok = block_ok = False
     if line_breaks or block_ind:
         block_plain = False
-    _ = flow_ind
+    return block_plain, single_ok, block_ok, line_breaks
+
+
+@functools.lru_cache(maxsize=65536)
+def _analyze(s: str) -> tuple[int, int]:
+    """(style for a value, style for a simple key) go-yaml v2 picks for the string `s`; `_TRIP` when the
+    JSON step changes or refuses the string."""
+    if not s:
+        return _DOUBLE, _DOUBLE
+    can_plain = _v2_plain_ok(s)
+    if _SAFE_PLAIN_RE.fullmatch(s):
+        style = _PLAIN if can_plain else _DOUBLE
+        return style, style
+    flags = _scalar_flags(s)
+    if flags is None:
+        return _TRIP, _TRIP
+    block_plain, single_ok, block_ok, line_breaks = flags
 
     def pick(requested: int, simple_key: bool) -> int:
         style = requested
