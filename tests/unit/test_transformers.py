@@ -7,6 +7,7 @@ with types: a label "1" is not a replica count 1.
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -760,3 +761,151 @@ def test_label_values_decoded_like_kustomize(tmp_path: Path) -> None:
         WORKLOADS,
         transform,
     )
+
+
+# -- random trees ------------------------------------------------------------------------------------------
+
+_KINDS = [
+    ("apps/v1", "Deployment"),
+    ("apps/v1", "StatefulSet"),
+    ("apps/v1", "DaemonSet"),
+    ("apps/v1", "ReplicaSet"),
+    ("batch/v1", "Job"),
+    ("batch/v1", "CronJob"),
+    ("v1", "Pod"),
+    ("v1", "Service"),
+    ("v1", "ReplicationController"),
+    ("v1", "ConfigMap"),
+    ("policy/v1", "PodDisruptionBudget"),
+    ("networking.k8s.io/v1", "NetworkPolicy"),
+    ("example.com/v1", "Widget"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"),
+    ("v1", "Namespace"),
+]
+_KEYS = ["app", "tier", "team"]
+_VALUES = ["a", "b", "1", "true", ""]
+_IMAGES = ["nginx", "nginx:1.0", "nginx@sha256:aa", "reg:5000/app:2", "reg:5000/app", "busybox", "app"]
+
+
+def _random_map(rng: random.Random) -> Any:
+    return rng.choice([None, {}, {rng.choice(_KEYS): rng.choice(_VALUES) for _ in range(rng.randint(1, 2))}])
+
+
+def _random_pod_template(rng: random.Random) -> Any:
+    template: dict[str, Any] = {}
+    if rng.random() < 0.6:
+        template["metadata"] = {"labels": _random_map(rng), "annotations": _random_map(rng)}
+    if rng.random() < 0.7:
+        template["spec"] = {
+            "containers": [{"name": f"c{i}", "image": rng.choice(_IMAGES)} for i in range(rng.randint(0, 2))],
+            "initContainers": rng.choice([None, [{"name": "i", "image": rng.choice(_IMAGES)}]]),
+        }
+    return rng.choice([template, template, None])
+
+
+def _random_object(rng: random.Random, index: int) -> dict[str, Any]:
+    api_version, kind = rng.choice(_KINDS)
+    meta: dict[str, Any] = {"name": f"{kind.lower()}-{index}"}
+    for field in ("labels", "annotations"):
+        value = _random_map(rng)
+        if value and (field == "labels" or rng.random() < 0.5):
+            meta[field] = value
+    if kind not in ("Namespace", "ClusterRole") and rng.random() < 0.3:
+        meta["namespace"] = "ns-a"
+    obj: dict[str, Any] = {"apiVersion": api_version, "kind": kind, "metadata": meta}
+    spec: dict[str, Any] = {}
+    if rng.random() < 0.6:
+        spec["selector"] = rng.choice([None, {}, {"matchLabels": _random_map(rng)}])
+        if kind in ("Service", "ReplicationController"):
+            spec["selector"] = _random_map(rng)
+    if kind == "CronJob":
+        spec["jobTemplate"] = rng.choice([{}, {"spec": {"template": _random_pod_template(rng)}}])
+    elif kind == "Pod":
+        spec.update((_random_pod_template(rng) or {}).get("spec") or {})
+    else:
+        spec["template"] = _random_pod_template(rng)
+    if kind == "StatefulSet" and rng.random() < 0.5:
+        spec["volumeClaimTemplates"] = [{"metadata": {"name": "data", "labels": _random_map(rng)}}]
+    if kind in ("Deployment", "StatefulSet") and rng.random() < 0.5:
+        spec["replicas"] = rng.randint(0, 3)
+    if kind == "RoleBinding":
+        obj["subjects"] = [{"kind": "ServiceAccount", "name": rng.choice(["default", "sa"])}]
+    elif kind != "ConfigMap" and rng.random() < 0.9:
+        obj["spec"] = spec
+    return obj
+
+
+def _random_kustomization(rng: random.Random, objs: list[dict[str, Any]]) -> tuple[dict[str, Any], Transform]:
+    kust: dict[str, Any] = {}
+    if rng.random() < 0.6:
+        kust["namespace"] = rng.choice(["prod", "ns-a"])
+    if rng.random() < 0.6:
+        kust["namePrefix"] = rng.choice(["p-", "q-"])
+    if rng.random() < 0.4:
+        kust["nameSuffix"] = "-s"
+    kust["labels"] = [
+        {
+            "pairs": {rng.choice(_KEYS): rng.choice(_VALUES)},
+            "includeSelectors": rng.random() < 0.4,
+            "includeTemplates": rng.random() < 0.5,
+        }
+        for _ in range(rng.randint(0, 2))
+    ]
+    if rng.random() < 0.5:
+        kust["commonLabels"] = {rng.choice(_KEYS): rng.choice(_VALUES)}
+    if rng.random() < 0.5:
+        kust["commonAnnotations"] = {rng.choice(_KEYS): rng.choice(_VALUES)}
+    scalable = [
+        o["metadata"]["name"] for o in objs if o["kind"] in ("Deployment", "StatefulSet", "ReplicaSet")
+    ]
+    kust["replicas"] = [{"name": n, "count": rng.randint(0, 5)} for n in scalable[: rng.randint(0, 2)]]
+    kust["images"] = [
+        {
+            "name": name,
+            **rng.choice([{"newTag": "9"}, {"digest": "sha256:ff"}, {"newName": "m/x"}, {"tagSuffix": "-z"}]),
+        }
+        for name in rng.sample(["nginx", "reg:5000/app", "busybox", "app", "m/x"], rng.randint(0, 3))
+    ]
+
+    def transform(rs: list[Resource]) -> None:
+        t.set_namespace(rs, kust.get("namespace", ""))
+        t.add_name_prefix_suffix(rs, kust.get("namePrefix", ""), kust.get("nameSuffix", ""))
+        for i, entry in enumerate(kust["labels"]):
+            t.add_labels_entry(rs, entry, index=i, file="k")
+        t.add_labels(rs, kust.get("commonLabels", {}), include_selectors=True, include_templates=False)
+        t.add_annotations(rs, kust.get("commonAnnotations", {}))
+        t.set_replicas(rs, kust["replicas"], file="k")
+        t.set_images(rs, kust["images"], file="k")
+
+    return kust, transform
+
+
+def _kustomization_text(kust: dict[str, Any]) -> str:
+    return "".join(f"{key}: {json.dumps(value)}\n" for key, value in kust.items())
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_trees(tmp_path: Path, seed: int) -> None:
+    """Random objects through every transformer, in a base and an overlay, against kustomize."""
+    rng = random.Random(seed)
+    objs = [_random_object(rng, i) for i in range(30)]
+    # a namespace: field renames every Namespace to it, and two would clash
+    namespaces = [o for o in objs if o["kind"] == "Namespace"]
+    objs = [o for o in objs if o["kind"] != "Namespace"] + namespaces[:1]
+    base, base_transform = _random_kustomization(rng, objs)
+    top, top_transform = _random_kustomization(rng, objs)
+    docs = "---\n".join(json.dumps(o) + "\n" for o in objs)
+    write(
+        tmp_path,
+        {
+            "base/kustomization.yaml": _kustomization_text(base) + "resources: [r.yaml]\n",
+            "base/r.yaml": docs,
+            "kustomization.yaml": _kustomization_text(top) + "resources: [base]\n",
+        },
+    )
+    expected = built(tmp_path)
+    res = load(docs)
+    base_transform(res)
+    top_transform(res)
+    same(res, expected)
