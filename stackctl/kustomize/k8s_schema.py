@@ -17,20 +17,19 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any, Literal
 
 from stackctl.model import Gvk
 
 SchemaNode = dict[str, Any]
 
-_DATA_FILE = "k8s_schema_v1_21_2.json"
+_DATA_FILE = Path(__file__).with_name("data") / "k8s_schema_v1_21_2.json"
 
 
 @cache
 def _data() -> dict[str, Any]:
-    text = resources.files("stackctl.kustomize").joinpath("data", _DATA_FILE).read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
+    data: dict[str, Any] = json.loads(_DATA_FILE.read_bytes())
     data["clusterScoped"] = frozenset(data["clusterScoped"])
     return data
 
