@@ -64,7 +64,8 @@ def _kustomize_error(root: Path, base: Obj, text: str) -> str:
     _write_tree(root, [(base, text)])
     built = kustomize_build(root)
     assert built.returncode != 0, f"kustomize accepted:\n{text}\n{built.stdout}"
-    return built.stderr.strip().removeprefix("error: ")
+    # Go's rendering of a nil wrapped error is not worth repeating.
+    return built.stderr.strip().removeprefix("error: ").removesuffix(": %!w(<nil>)")
 
 
 def assert_both_fail(root: Path, cases: list[tuple[Obj, str]]) -> None:
@@ -160,6 +161,10 @@ FAILURES = [
     _ops({"op": "test", "path": "/spec/list/0", "value": True}),
     _ops({"op": "test", "path": "/spec/list/0", "value": "1"}),
     _ops({"op": "test", "path": "/spec/list/-", "value": 3}),
+    _ops({"op": "test", "path": "", "value": BASE}),
+    _ops({"op": "replace", "path": "", "value": 1}),
+    _ops({"op": "move", "from": "", "path": "/x"}),
+    _ops({"op": "remove", "path": "/"}),
     _ops({"op": "frob", "path": "/data/a"}),
     _ops({"path": "/data/a"}),
 ]
