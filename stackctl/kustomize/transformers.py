@@ -396,6 +396,11 @@ def set_images(resources: list[Resource], images: list[Any], *, file: str) -> No
         for i, e in enumerate(images)
     ]
     specs = config.kustomize_sorted(config.IMAGES)
+    if not decoded:
+        return
+    legacy = [
+        (r, _legacy_containers(r, r.obj, [])) for r in resources if r.kind != "CustomResourceDefinition"
+    ]
     for i, image in enumerate(decoded):
         name = image.get("name", "")
         try:
@@ -416,21 +421,24 @@ def set_images(resources: list[Resource], images: list[Any], *, file: str) -> No
             text = _scalar_text(current)
             return _new_image(text, image) if pattern.match(text) else current
 
-        for r in resources:
-            if r.kind != "CustomResourceDefinition":
-                _legacy_images(r, r.obj, update)
+        for r, items in legacy:
+            for item in items:
+                try:
+                    item["image"] = update(item["image"])
+                except FieldSpecError as err:
+                    raise KustomizeError(err.message, file=r.origin) from None
         for r in resources:
             if r.kind != "CustomResourceDefinition":
                 for spec in specs:
                     _apply(r, spec, update, None)
 
 
-def _legacy_images(r: Resource, node: Any, update: Callable[[Any], Any]) -> None:
-    """kustomize's legacy image filter: `image` of each element of any list named containers or
-    initContainers, at any depth."""
+def _legacy_containers(r: Resource, node: Any, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What kustomize's legacy image filter rewrites: the elements with an `image` of every list named
+    containers or initContainers, at any depth (collected once; rewriting images changes no structure)."""
     if isinstance(node, dict):
         for key, value in node.items():
-            _legacy_images(r, value, update)
+            _legacy_containers(r, value, found)
             if key in ("containers", "initContainers") and isinstance(value, list):
                 for item in value:
                     if not isinstance(item, dict):
@@ -438,13 +446,11 @@ def _legacy_images(r: Resource, node: Any, update: Callable[[Any], Any]) -> None
                             f"wrong node kind: expected MappingNode but got {_node_kind(item)}", file=r.origin
                         )
                     if "image" in item:
-                        try:
-                            item["image"] = update(item["image"])
-                        except FieldSpecError as err:
-                            raise KustomizeError(err.message, file=r.origin) from None
+                        found.append(item)
     elif isinstance(node, list):
         for item in node:
-            _legacy_images(r, item, update)
+            _legacy_containers(r, item, found)
+    return found
 
 
 def split_image(image: str) -> tuple[str, str, str]:
