@@ -438,6 +438,8 @@ def _legacy_containers(r: Resource, node: Any, found: list[dict[str, Any]]) -> l
     containers or initContainers, at any depth (collected once; rewriting images changes no structure)."""
     if isinstance(node, dict):
         for key, value in node.items():
+            if not isinstance(value, (dict, list)):
+                continue
             _legacy_containers(r, value, found)
             if key in ("containers", "initContainers") and isinstance(value, list):
                 for item in value:
@@ -449,7 +451,8 @@ def _legacy_containers(r: Resource, node: Any, found: list[dict[str, Any]]) -> l
                         found.append(item)
     elif isinstance(node, list):
         for item in node:
-            _legacy_containers(r, item, found)
+            if isinstance(item, (dict, list)):
+                _legacy_containers(r, item, found)
     return found
 
 
