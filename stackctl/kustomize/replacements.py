@@ -579,8 +579,11 @@ def _write(res: Resource, path: str, value: _Value, opts: _Options) -> None:
     if not slots:
         verb = "find or create" if opts.create else "find"
         raise _Fail(f'unable to {verb} field "{path}" in replacement target')
+    meta = res.obj.get("metadata")  # looked up after matching: `create` may just have made it
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
     for container, key in slots:
-        container[key] = _new_value(container[key], value, opts)
+        written = _new_value(container[key], value, opts, untyped=container is annotations)
+        container[key] = written
 
 
 def _node_kind(data: Any) -> str:
@@ -591,7 +594,12 @@ def _node_kind(data: Any) -> str:
     return "scalar"
 
 
-def _new_value(current: Any, value: _Value, opts: _Options) -> Any:
+def _new_value(current: Any, value: _Value, opts: _Options, *, untyped: bool = False) -> Any:
+    """The value a target slot holds after the write.
+
+    `untyped` is for an object's own annotations, which kustomize turns into strings of their text when
+    it finishes, whatever their type was: they take the text and never fail a type check.
+    """
     text = value.text
     if opts.delimiter:
         if isinstance(current, (dict, list)):
@@ -604,6 +612,10 @@ def _new_value(current: Any, value: _Value, opts: _Options) -> Any:
         else:
             pieces[opts.index] = text
         text = opts.delimiter.join(pieces)
+    if untyped:
+        return (
+            text if not isinstance(current, (dict, list)) or not isinstance(value.data, (dict, list)) else ""
+        )
     if isinstance(current, (dict, list)):
         return copy.deepcopy(value.data)
     if isinstance(current, _Created):

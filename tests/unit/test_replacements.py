@@ -38,6 +38,8 @@ data:
   date: "2024-01-15"
   dec: "1.50"
   dots: p.q.r
+  e3: "1e3"
+  tilde: "~"
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -241,6 +243,30 @@ CASES: dict[str, Case] = {
             - spec.template.spec.initContainers.0.name
             - spec.template.spec.containers.1.ports.1.name
             """,
+        )
+    ),
+    "own-annotations-take-text": Case(
+        "".join(
+            _rep(
+                f"{{kind: ConfigMap, name: {name}, fieldPath: data.{key}}}",
+                f"""
+                select: {{kind: Deployment}}
+                fieldPaths: [metadata.annotations.{target}, spec.template.metadata.annotations.{target}]
+                options: {{create: true}}
+                """,
+            )
+            for name, key, target in [
+                ("src", "e3", "e3"),
+                ("src", "tilde", "tilde"),
+                ("src", "date", "date"),
+                ("src", "num", "num"),
+                ("typed", "int", "team"),
+                ("typed", "map", "m"),
+            ]
+        )
+        + _rep(
+            "{kind: ConfigMap, name: typed, fieldPath: data.float}",
+            "select: {kind: Deployment}\nfieldPaths: [metadata.annotations.team]\noptions: {delimiter: '-'}",
         )
     ),
     "delimiters": Case(
