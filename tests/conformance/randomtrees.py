@@ -1026,6 +1026,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("seed", help="the tree's seed, as printed by a failing test (e.g. 20240615-17)")
     parser.add_argument("outdir", type=Path)
     args = parser.parse_args(argv)
+    if args.outdir.exists() and any(args.outdir.iterdir()):
+        parser.error(f"{args.outdir} is not empty")
     tree = generate_tree(args.seed, args.outdir)
     print(tree.root)
     return 0
