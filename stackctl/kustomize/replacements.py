@@ -10,7 +10,6 @@ failing the way kustomize's YAML decoder fails when that text is not of the targ
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from stackctl.kustomize.k8s_schema import is_namespaced
 from stackctl.kustomize.loader import FileSource
 from stackctl.kustomize.resource import Resource
 from stackctl.kustomize.selector import parse_label_selector
-from stackctl.model import ResId
+from stackctl.model import ResId, copy_tree
 
 DEFAULT_FIELD_PATH = "metadata.name"
 
@@ -75,7 +74,8 @@ class _Replacement:
     targets: list[_Target]
     where: str
     """Field path of the entry, for messages: `replacements[1]` or `replacements[1].path[0]`."""
-    label_cache: dict[str, Any] = field(default_factory=dict)
+    # compiled regular expressions and label selectors, by their text
+    cache: dict[str, Any] = field(default_factory=dict)
 
 
 def apply_replacements(
@@ -250,6 +250,8 @@ class _Value:
 
     data: Any
     text: str
+    refined: bool = False
+    """Cut out of a longer scalar by `options.delimiter`: `text` is the value, of `data`'s type."""
 
 
 def _source_value(resources: list[Resource], source: _Source) -> _Value:
@@ -271,8 +273,7 @@ def _source_value(resources: list[Resource], source: _Source) -> _Value:
     parts = value.text.split(opts.delimiter)
     if not 0 <= opts.index < len(parts):
         raise _Fail(f"options.index {opts.index} is out of bounds for value {value.text}")
-    text = parts[opts.index]
-    return _Value(_retyped(text, data), text)
+    return _Value(data, parts[opts.index], refined=True)
 
 
 def _all_ids(res: Resource) -> list[ResId]:
@@ -341,13 +342,13 @@ def _regex_selected(rid: ResId, stored: bool, sel: _Selector, rep: _Replacement)
 
 def _anchored(pattern: str, rep: _Replacement) -> re.Pattern[str]:
     key = "re:" + pattern
-    compiled = rep.label_cache.get(key)
+    compiled = rep.cache.get(key)
     if compiled is None:
         try:
             compiled = re.compile(f"^(?:{pattern})$")
         except re.error as exc:
             raise _Fail(f"invalid regular expression {pattern!r}: {exc}") from None
-        rep.label_cache[key] = compiled
+        rep.cache[key] = compiled
     assert isinstance(compiled, re.Pattern)
     return compiled
 
@@ -357,10 +358,10 @@ def _labels_match(res: Resource, sel: _Selector, src: FileSource, rep: _Replacem
         if not text:
             continue
         key = f"{kind}:{text}"
-        reqs = rep.label_cache.get(key)
+        reqs = rep.cache.get(key)
         if reqs is None:
             reqs = parse_label_selector(text, file=src.kfile, field=f"{rep.where}.{at}")
-            rep.label_cache[key] = reqs
+            rep.cache[key] = reqs
         values = res.meta.get(kind) or {}
         if not all(req(values) for req in reqs):
             return False
@@ -617,7 +618,7 @@ def _new_value(current: Any, value: _Value, opts: _Options, *, untyped: bool = F
             text if not isinstance(current, (dict, list)) or not isinstance(value.data, (dict, list)) else ""
         )
     if isinstance(current, (dict, list)):
-        return copy.deepcopy(value.data)
+        return _retyped(text, value.data) if value.refined else copy_tree(value.data)
     if isinstance(current, _Created):
         return _resolve_created(text)
     # A scalar target keeps its type and takes the text; kustomize then decodes the text as that type.

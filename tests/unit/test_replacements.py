@@ -245,6 +245,12 @@ CASES: dict[str, Case] = {
             """,
         )
     ),
+    "refined-int-into-string": Case(
+        _rep(
+            "{kind: ConfigMap, name: typed, fieldPath: data.int, options: {delimiter: '1', index: 0}}",
+            "{select: {kind: Secret}, fieldPaths: [stringData.quoted]}",
+        )
+    ),
     "own-annotations-take-text": Case(
         "".join(
             _rep(
@@ -535,6 +541,13 @@ CASES: dict[str, Case] = {
         _rep(
             "{kind: ConfigMap, name: src, fieldPath: data.num}",
             "{select: {kind: Secret}, fieldPaths: [stringData.b], options: {delimiter: '.', index: 7}}",
+        ),
+        error_field="replacements[0]",
+    ),
+    "err-refined-int-into-map": Case(
+        _rep(
+            "{kind: ConfigMap, name: typed, fieldPath: data.int, options: {delimiter: '1', index: 0}}",
+            "{select: {kind: Deployment}, fieldPaths: [spec.template]}",
         ),
         error_field="replacements[0]",
     ),
