@@ -263,7 +263,7 @@ def make_workload(rng: random.Random, world: World, refs: dict[str, list[str]]) 
                     },
                 }
             ]
-    obj = {
+    obj: dict[str, Any] = {
         "apiVersion": "apps/v1",
         "kind": kind,
         "metadata": {"name": name, "labels": _labels(name)},
@@ -806,14 +806,14 @@ def apply_transforms(
     if p() < 0.3:
         kust["commonLabels"] = {_pick(rng, LABEL_KEYS): _pick(rng, LABEL_VALUES)}
     if p() < 0.35:
-        entries = []
+        entries: list[dict[str, Any]] = []
         for _ in range(rng.randint(1, 2)):
-            entry: dict[str, Any] = {"pairs": {_pick(rng, LABEL_KEYS): _pick(rng, LABEL_VALUES)}}
+            label_entry: dict[str, Any] = {"pairs": {_pick(rng, LABEL_KEYS): _pick(rng, LABEL_VALUES)}}
             if p() < 0.4:
-                entry["includeSelectors"] = p() < 0.7
+                label_entry["includeSelectors"] = p() < 0.7
             if p() < 0.4:
-                entry["includeTemplates"] = True
-            entries.append(entry)
+                label_entry["includeTemplates"] = True
+            entries.append(label_entry)
         kust["labels"] = entries
     if p() < 0.35:
         kust["commonAnnotations"] = {
@@ -877,6 +877,7 @@ def apply_transforms(
             kust["generatorOptions"] = opts
 
     # patches
+    entry: dict[str, Any]
     patches: list[dict[str, Any]] = []
     json_patches: set[int] = set()
     for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
@@ -884,7 +885,6 @@ def apply_transforms(
             smp = _smp_for(rng, world)
             if smp is None:
                 continue
-            entry: dict[str, Any]
             if p() < 0.5:
                 fname = f"smp-{len(patches)}.yaml"
                 write(d / fname, dump(rng, [smp]))
