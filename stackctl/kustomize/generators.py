@@ -305,8 +305,9 @@ def _merge_into(old: Resource, new: Resource) -> Resource:
     )
 
 
-def _meta_map(value: Any) -> dict[str, Any]:
-    return dict(value) if isinstance(value, dict) else {}
+def _meta_map(value: Any) -> dict[str, str]:
+    """Labels or annotations as kustomize re-writes them on a merge: every value as its scalar text."""
+    return {str(k): _scalar_text(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def _data_map(value: Any) -> dict[str, str]:

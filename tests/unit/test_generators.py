@@ -338,7 +338,8 @@ CASES: dict[str, Case] = {
             metadata:
               name: plain
               namespace: default
-              labels: {pl: z}
+              labels: {pl: z, num: 5, flag: true}
+              annotations: {ratio: 1.5}
             data:
               x: "1"
               n: 5
