@@ -960,8 +960,10 @@ class _Emitter:
         """Write a scalar value that follows an indicator (`key:` or `-`) ending at `column`."""
         out = self.out
         if value.__class__ is not str:
-            out.append(" " + _scalar_text(value) + "\n")
-            return
+            if not isinstance(value, str):
+                out.append(" " + _scalar_text(value) + "\n")
+                return
+            value = str.__str__(value)
         style = _analyze(value)[0]
         if style == _TRIP:
             value = _json_trip(value, key=False)
@@ -1008,6 +1010,9 @@ class _Emitter:
         keys = tuple(obj)
         order = self.key_cache.get(keys)
         if order is None:
+            bad = next((k for k in keys if not isinstance(k, str)), None)
+            if bad is not None:
+                raise YamlError(f"mapping key {bad!r} is not a string")
             # go-yaml v2 drops a "<<" key it reads back from the JSON (kustomize never prints one).
             order = self.key_cache[keys] = _sorted_keys(tuple(k for k in keys if k != "<<"))
         pad = " " * indent
@@ -1077,7 +1082,10 @@ def _dump_one(obj: Obj, emitter: _Emitter) -> str:
 def dump_documents(objs: Iterable[Obj]) -> str:
     """What kustomize prints for these objects: each as go-yaml v2 YAML, joined by `---`."""
     emitter = _Emitter()
-    return "---\n".join(_dump_one(obj, emitter) for obj in objs)
+    try:
+        return "---\n".join(_dump_one(obj, emitter) for obj in objs)
+    except RecursionError:
+        raise YamlError("object nests too deeply to print") from None
 
 
 # ---------------------------------------------------------------------------------------------------------
