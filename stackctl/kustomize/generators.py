@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from stackctl.errors import KustomizeError
+from stackctl.errors import KustomizeError, UnsupportedFieldError
 from stackctl.kustomize.loader import FileSource
 from stackctl.kustomize.resource import Resource
 from stackctl.model import ResId
@@ -146,6 +146,13 @@ def _load_pairs(args: dict[str, Any], src: FileSource, field: str) -> list[tuple
 def _read(src: FileSource, path: str, field: str) -> bytes:
     if not path:
         raise _error(src, field, "empty file path")
+    if path.startswith(("http://", "https://")):
+        raise UnsupportedFieldError(
+            f"remote generator source {path} is not supported",
+            file=src.kfile,
+            field=field,
+            hint="download the file next to the kustomization and name it by its path",
+        )
     return src.read_bytes(path, field=field)
 
 
