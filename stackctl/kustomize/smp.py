@@ -169,8 +169,8 @@ def _meta_schema(node: Any) -> SchemaNode | None:
 
 
 def _walk(dest: Any, origin: Any, schema: SchemaNode | None, path: tuple[str, ...]) -> Any:
-    if dest is None and origin is MISSING:
-        return None
+    if origin is MISSING:
+        return dest if _is_null(dest) else _settle(dest, schema, path)
     if schema is None:
         schema = _meta_schema(dest) or _meta_schema(origin)
     first = dest if not _is_null(dest) else origin
@@ -188,6 +188,52 @@ def _walk(dest: Any, origin: Any, schema: SchemaNode | None, path: tuple[str, ..
         # becomes a string. Only strings that cannot be plain are known to have been quoted.
         return _text(origin)
     return origin
+
+
+def _settle(dest: Any, schema: SchemaNode | None, path: tuple[str, ...]) -> Any:
+    """`_walk` of a target subtree the patch does not touch, without the per-element bookkeeping where it
+    cannot change anything: the walker still rebuilds merged lists, dropping empty elements, collapsing
+    duplicate keys and letting an element without its key push out the others."""
+    if schema is None:
+        schema = _meta_schema(dest)
+    if isinstance(dest, dict):
+        for key, value in dest.items():
+            if isinstance(value, dict | list):
+                settled = _settle(value, k8s_schema.field_schema(schema, key), (*path, key))
+                if settled is not value:
+                    dest[key] = settled
+        return dest
+    if not isinstance(dest, list):
+        return dest
+    strategy, keys = k8s_schema.patch_strategy(schema)
+    if not k8s_schema.is_merge_strategy(strategy):
+        return dest
+    if not _settled_already(dest, keys):
+        return _walk_list(dest, MISSING, schema, path)
+    element_schema = k8s_schema.elements_schema(schema)
+    for elem in dest:
+        if isinstance(elem, dict):
+            _settle(elem, element_schema, (*path, "[]"))
+    return dest
+
+
+def _settled_already(lst: list[Any], keys: tuple[str, ...]) -> bool:
+    """Whether walking the list against nothing gives it back as it is: every element has every key (or,
+    for a set, is a scalar) and no two elements share their key values."""
+    seen: set[tuple[str, ...]] = set()
+    for elem in lst:
+        if keys:
+            if not isinstance(elem, dict):
+                return False
+            values = tuple(_key_text(elem, k) for k in keys)
+        elif elem is None or isinstance(elem, dict | list):
+            return False
+        else:
+            values = (_text(elem),)
+        if "" in values or values in seen:
+            return False
+        seen.add(values)
+    return True
 
 
 def _was_quoted(text: str) -> bool:
