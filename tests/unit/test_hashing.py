@@ -7,6 +7,8 @@ be kustomize's.
 
 from __future__ import annotations
 
+import json
+import random
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -240,3 +242,34 @@ def test_hash_ignores_name_namespace_labels_and_annotations() -> None:
     meta = {"name": "n", "namespace": "ns", "labels": {"a": "b"}, "annotations": {"c": "d"}}
     other = {**base, "metadata": meta}
     assert hash_suffix({**base, "metadata": {"name": "m"}}) == hash_suffix(other)
+
+
+_ALPHABET = "abcXYZ019 _-.:=/\"'\\<>&é中🚀\u2028\u2029\t\n\x01\x1f{}[]#!%*|?,"
+
+
+def test_random_literal_sets_hash_like_kustomize(tmp_path: Path) -> None:
+    """Seeded random data sets, all in one kustomization (one kustomize run)."""
+    rng = random.Random(20250101)
+    entries = []
+    for i in range(80):
+        literals = []
+        for j in range(rng.randint(0, 5)):
+            value = "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 12)))
+            literals.append(f"k{j}{rng.choice(['', '.x', '_y', '-Z'])}={value}")
+        kind = rng.choice(["configMapGenerator", "secretGenerator"])
+        entry: dict[str, Any] = {"name": f"g{i}", "literals": literals}
+        if kind == "secretGenerator" and rng.random() < 0.3:
+            entry["type"] = rng.choice(["kubernetes.io/tls", "x/<&>", ""])
+        entries.append((kind, entry))
+    kust = {
+        "configMapGenerator": [e for k, e in entries if k == "configMapGenerator"],
+        "secretGenerator": [e for k, e in entries if k == "secretGenerator"],
+        "sortOptions": {"order": "fifo"},
+    }
+    # JSON is YAML, as long as the line separators YAML would break lines at stay escaped.
+    text = json.dumps(kust, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    write_tree(tmp_path, {"kustomization.yaml": text})
+    (ref,) = kustomize_many([tmp_path])
+    assert ref.returncode == 0, ref.stderr
+    want = [o["metadata"]["name"] for o in load_documents(ref.stdout, source="kustomize")]
+    assert [o["metadata"]["name"] for o in build(tmp_path)] == want
