@@ -33,26 +33,44 @@ class _Missing:
 MISSING: Final = _Missing()
 """An absent field (distinct from a field whose value is null)."""
 
+
+class _MergeError(Exception):
+    """A merge that cannot go on; `path` is where in the object, `hint` what to do."""
+
+    def __init__(self, message: str, path: tuple[str, ...], hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.hint = hint
+
+
 _DIRECTIVE = "$patch"
 
 
-def strategic_merge(target: Obj, patch: Obj) -> Obj | None:
+def strategic_merge(
+    target: Obj, patch: Obj, *, file: str | None = None, field: str | None = None
+) -> Obj | None:
     """Merge `patch` into `target` (mutating both) and return the result, None if the patch deletes it.
 
-    Exactly kyaml merge2 with kustomize's options (patch list elements first). The resource-level
-    bookkeeping of kustomize's patch transformers (kept name, kind and namespace) is in `apply_smp`.
+    kyaml merge2 with kustomize's options (patch list elements first). The resource-level bookkeeping of
+    kustomize's patch transformers (kept apiVersion, name, kind and namespace) is in `apply_smp`. A patch
+    that cannot apply raises PatchError located at `file` and `field` (e.g. `patches[2]`).
     """
-    directive = _directive(patch, (), strict=True)
-    if directive == "delete":
-        return None
-    if directive == "replace":
-        # The walker returns the patch as a new node, which kustomize never stores back: a no-op.
-        return target
-    result = _walk(target, patch, None, ())
+    try:
+        directive = _directive(patch, (), strict=True)
+        if directive == "delete":
+            return None
+        if directive == "replace":
+            # The walker returns the patch as a new node, which kustomize never stores back: a no-op.
+            return target
+        result = _walk(target, patch, None, ())
+    except _MergeError as err:
+        where = f" (at {'.'.join(err.path)})" if err.path else ""
+        raise PatchError(f"{err.message}{where}", file=file, field=field, hint=err.hint) from None
     if result is MISSING or result is None:
         return None
     if not isinstance(result, dict):
-        raise PatchError("strategic merge patch did not produce an object")
+        raise PatchError("the strategic merge did not produce an object", file=file, field=field)
     return result
 
 
@@ -63,6 +81,8 @@ def apply_smp(
     stringify_metadata: bool,
     allow_name_change: bool = False,
     allow_kind_change: bool = False,
+    file: str | None = None,
+    field: str | None = None,
 ) -> Obj | None:
     """Apply a strategic merge patch the way kustomize's patch transformers do.
 
@@ -80,7 +100,7 @@ def apply_smp(
     name = meta.get("name") if isinstance(meta, dict) else None
     namespace = meta.get("namespace") if isinstance(meta, dict) else None
     kind, api_version = target.get("kind"), target.get("apiVersion")
-    result = strategic_merge(target, patch)
+    result = strategic_merge(target, patch, file=file, field=field)
     if not result:
         return None
     _set_or_clear(result, "apiVersion", api_version)
@@ -152,10 +172,10 @@ def _check_kinds(expected: type, nodes: tuple[Any, ...], path: tuple[str, ...]) 
                 if is_scalar_expected
                 else ("MappingNode" if expected is dict else "SequenceNode")
             )
-            raise PatchError(
+            raise _MergeError(
                 f"wrong node kind: expected {want} but got {_kind_name(node)}",
-                field=".".join(path) or None,
-                hint="the patch and the target disagree on whether this field is a map, a list or a scalar",
+                path,
+                "the patch and the target disagree on whether this field is a map, a list or a scalar",
             )
 
 
@@ -249,11 +269,7 @@ def _directive(node: Any, path: tuple[str, ...], *, strict: bool) -> str:
         del node[_DIRECTIVE]
         return value
     if strict:
-        raise PatchError(
-            f"unknown patch strategy '{value}'",
-            field=".".join(path) or None,
-            hint="$patch may be delete, replace or merge",
-        )
+        raise _MergeError(f"unknown patch strategy '{value}'", path, "$patch may be delete, replace or merge")
     return "unknown"
 
 
@@ -333,11 +349,7 @@ def _list_directive(origin: Any, path: tuple[str, ...]) -> str:
         return "merge"
     value = _text(element[_DIRECTIVE])
     if value not in ("delete", "replace", "merge"):
-        raise PatchError(
-            f"unknown patch strategy '{value}'",
-            field=".".join(path) or None,
-            hint="$patch may be delete, replace or merge",
-        )
+        raise _MergeError(f"unknown patch strategy '{value}'", path, "$patch may be delete, replace or merge")
     _set_element(origin, None, [_DIRECTIVE], [value], path)
     return value
 
@@ -435,7 +447,7 @@ def _find_element(src: Any, keys: list[str], values: list[str], path: tuple[str,
                 return elem
         return MISSING
     if len(keys) != len(values):
-        raise PatchError("length of keys must equal length of values", field=".".join(path) or None)
+        raise _MergeError("length of keys must equal length of values", path)
     for elem in src:
         if not isinstance(elem, dict):
             continue
@@ -449,10 +461,10 @@ def _field_matches(elem: Any, key: str, value: str, path: tuple[str, ...]) -> bo
         return False
     if not key:
         if isinstance(elem, dict | list):
-            raise PatchError("wrong node kind: expected ScalarNode", field=".".join(path) or None)
+            raise _MergeError("wrong node kind: expected ScalarNode", path)
         return _text(elem) == value
     if not isinstance(elem, dict):
-        raise PatchError("wrong node kind: expected MappingNode", field=".".join(path) or None)
+        raise _MergeError("wrong node kind: expected MappingNode", path)
     if key not in elem:
         return False
     return value == "" or _text(elem[key]) == value
@@ -501,7 +513,7 @@ def _append_elements(dst: list[Any], src: list[Any], keys: list[str], path: tupl
                 if _is_null(elem):
                     dst.append(elem)
                     continue
-                raise PatchError("wrong node kind: expected MappingNode", field=".".join(path) or None)
+                raise _MergeError("wrong node kind: expected MappingNode", path)
             if key not in elem:
                 dst.append(elem)
                 continue

@@ -360,8 +360,9 @@ def test_errors_match_kustomize(tmp_path: Path) -> None:
         )
     for (base, patch, phrase), stderr in zip(ERROR_CASES, stderrs, strict=True):
         assert phrase in stderr
-        with pytest.raises(PatchError, match=re.escape(phrase)):
-            strategic_merge(copy_tree(base), copy_tree(patch))
+        with pytest.raises(PatchError, match=re.escape(phrase)) as caught:
+            strategic_merge(copy_tree(base), copy_tree(patch), file="kustomization.yaml", field="patches[0]")
+        assert caught.value.location == "kustomization.yaml: patches[0]"
 
 
 # --- random bases and patches ----------------------------------------------------------------------------
