@@ -147,7 +147,6 @@ def _go_parse_float(s: str) -> float | None:
     return value
 
 
-_NOT_PLAIN = object()  # v2 resolves the string to something other than a str
 _V3_SPECIAL: dict[str, Any] = {
     "true": True,
     "True": True,
@@ -679,7 +678,10 @@ def _scalar_text(value: Any) -> str:
     if isinstance(value, int):
         if _INT64_MIN <= value <= _UINT64_MAX:
             return str(value)
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            raise YamlError(f"integer {value} does not fit a float64") from None
     if isinstance(value, float):
         return _go_float_after_json(value)
     raise YamlError(f"cannot print a value of type {type(value).__name__}")
@@ -955,6 +957,7 @@ class _Emitter:
     def __init__(self) -> None:
         self.out: list[str] = []
         self.key_cache: dict[tuple[str, ...], list[str]] = {}
+        self.simple_keys: dict[str, str] = {}  # key -> its text; a simple key's text has no line breaks
 
     def scalar(self, value: Any, column: int, indent: int) -> None:
         """Write a scalar value that follows an indicator (`key:` or `-`) ending at `column`."""
@@ -987,7 +990,12 @@ class _Emitter:
     def key(self, key: str, indent: int) -> tuple[bool, int]:
         """Write a mapping key at `indent`; returns (simple, column after the key)."""
         out = self.out
-        if len(key.encode()) <= 128 and not any(c in _BREAKS for c in key):
+        text = self.simple_keys.get(key)
+        if text is not None:
+            out.append(text)
+            return True, indent + len(text)
+        # go-yaml writes a key longer than 128 bytes, or one with line breaks, as `? key`
+        if len(key.encode("utf-8", "surrogatepass")) <= 128 and not any(c in _BREAKS for c in key):
             style = _analyze(key)[1]
             if style == _TRIP:
                 _json_trip(key, key=True)
@@ -997,6 +1005,7 @@ class _Emitter:
                 text = _write_folding(key, indent, indent, "'", allow_breaks=False)
             else:
                 text = _write_double(key, indent, indent, False)
+            self.simple_keys[key] = text
             out.append(text)
             return True, indent + len(text)
         if _analyze(key)[0] == _TRIP:
@@ -1132,7 +1141,7 @@ def _json_write(value: Any, indent: str, out: list[str]) -> None:
     elif isinstance(value, float):
         out.append(_go_json_float(value))
     elif isinstance(value, str):
-        out.append(_json_str(str(value)))
+        out.append(_json_str(str.__str__(value)))
     else:
         raise YamlError(f"cannot print a value of type {type(value).__name__} as JSON")
 
