@@ -470,11 +470,17 @@ def _go_bytes_to_str(data: bytes) -> str:
 
 
 def load_documents(text: str | bytes, *, source: str) -> list[Any]:
-    """Parse a multi-document YAML stream as kustomize reads it.
+    """Parse a multi-document YAML stream into the values kustomize works with.
 
+    Plain scalars resolve as go-yaml v3 does (`yes`/`on` stay strings, `012` -> 10, `0x1F` -> 31, `1_000` ->
+    1000); numbers that do not fit 64 bits become floats, and floats stay floats (`1.0` is 1.0: printing
+    decides how it looks). Timestamps become the RFC 3339 string kustomize prints (`2024-01-15` ->
+    "2024-01-15T00:00:00Z"), `!!binary` the decoded text, `<<` merges are expanded and a quoted `"<<"` key
+    is dropped; `.inf`/`.nan` load as float infinities/NaN, which `dump_documents` refuses like kustomize.
     Like kyaml, the text is first cut at every `\n---\n` line and each piece parsed on its own (so a
     `%YAML` directive fails as it does in kustomize). Empty documents and documents that are only `null` are
-    skipped. Raises `YamlError` (file=source) with the 1-based line and column of the problem.
+    skipped; other non-mapping documents are returned as they are (kustomize rejects them as resources).
+    Raises `YamlError` (file=source) with the 1-based line and column of the problem.
     """
     if isinstance(text, bytes):
         try:
@@ -1089,7 +1095,11 @@ def _dump_one(obj: Obj, emitter: _Emitter) -> str:
 
 
 def dump_documents(objs: Iterable[Obj]) -> str:
-    """What kustomize prints for these objects: each as go-yaml v2 YAML, joined by `---`."""
+    """What kustomize prints for these objects: each as go-yaml v2 YAML, joined by `---\n`.
+
+    Raises `YamlError` for what kustomize cannot print either: infinities and NaN, non-string keys, and the
+    C1 control characters its JSON step refuses.
+    """
     emitter = _Emitter()
     try:
         return "---\n".join(_dump_one(obj, emitter) for obj in objs)
