@@ -196,6 +196,8 @@ class Builder:
             from stackctl.kustomize import replacements
 
             replacements.apply_replacements(acc, kust.get_list("replacements"), kdir)
+            for res in acc:
+                transformers.sync_links(res)
 
 
 def _drop_empty_annotations(res: Resource) -> None:

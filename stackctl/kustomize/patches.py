@@ -12,11 +12,12 @@ from typing import Any
 
 from stackctl import yamlio
 from stackctl.errors import KustomizeError, PatchError
-from stackctl.kustomize.json6902 import apply_json6902
+from stackctl.kustomize.json6902 import apply_json6902, parse_json6902
 from stackctl.kustomize.loader import KustDir
 from stackctl.kustomize.resource import Resource
 from stackctl.kustomize.selector import Selector, effective_namespace
 from stackctl.kustomize.smp import apply_smp
+from stackctl.kustomize.transformers import sync_links
 from stackctl.model import Obj, ResId, copy_tree
 
 Warn = Callable[[str], None]
@@ -26,14 +27,18 @@ def _load_text(kdir: KustDir, text: str, *, field: str) -> list[Any]:
     return yamlio.load_documents(text, source=f"{kdir.kfile}: {field}")
 
 
-def _patch_docs(kdir: KustDir, entry: dict[str, Any], *, field: str) -> list[Any]:
+def _patch_source(kdir: KustDir, entry: dict[str, Any], *, field: str) -> tuple[str, str, list[Any]]:
+    """The patch's text, the field it came from, and its YAML documents."""
     path, inline = entry.get("path"), entry.get("patch")
     if path and inline:
         raise KustomizeError("give either path or patch, not both", file=kdir.kfile, field=field)
     if path:
-        return kdir.documents(str(path), field=f"{field}.path")
+        where = f"{field}.path"
+        docs = kdir.documents(str(path), field=where)
+        return kdir.read_bytes(str(path), field=where).decode("utf-8", errors="replace"), where, docs
     if inline:
-        return _load_text(kdir, str(inline), field=f"{field}.patch")
+        where = f"{field}.patch"
+        return str(inline), where, _load_text(kdir, str(inline), field=where)
     raise KustomizeError("a patch needs a path or an inline patch", file=kdir.kfile, field=field)
 
 
@@ -60,6 +65,8 @@ def _apply_smp(
     patch: Obj,
     *,
     stringify_metadata: bool,
+    file: str,
+    field: str,
     allow_name_change: bool = False,
     allow_kind_change: bool = False,
 ) -> None:
@@ -71,17 +78,21 @@ def _apply_smp(
         stringify_metadata=stringify_metadata,
         allow_name_change=allow_name_change,
         allow_kind_change=allow_kind_change,
+        file=file,
+        field=field,
     )
     if merged is None:
         resources.remove(res)
         return
     res.obj = merged
+    sync_links(res)
 
 
 def _apply_json6902(res: Resource, ops: Any, *, file: str, field: str) -> None:
     # kustomize records the id before every JSON patch: the patch may rename the object.
     res.store_previous_id()
     res.obj = apply_json6902(res.obj, ops, file=file, field=field)
+    sync_links(res)
 
 
 def _smp_objects(docs: list[Any], *, file: str, field: str) -> list[Obj]:
@@ -110,7 +121,7 @@ def apply_patches_strategic_merge(resources: list[Resource], entries: list[Any],
                 raise KustomizeError(f"file '{entry}' not found", file=kdir.kfile, field=field)
         for patch in _smp_objects(docs, file=kdir.kfile, field=field):
             target = _find_by_any_id(resources, ResId.of(patch), file=kdir.kfile, field=field)
-            _apply_smp(resources, target, patch, stringify_metadata=True)
+            _apply_smp(resources, target, patch, stringify_metadata=True, file=kdir.kfile, field=field)
 
 
 def apply_patches(resources: list[Resource], entries: list[Any], kdir: KustDir, warn: Warn) -> None:
@@ -121,7 +132,7 @@ def apply_patches(resources: list[Resource], entries: list[Any], kdir: KustDir, 
         for key in entry:
             if key not in ("path", "patch", "target", "options"):
                 raise KustomizeError(f"unknown field '{key}'", file=kdir.kfile, field=f"{field}.{key}")
-        docs = _patch_docs(kdir, entry, field=field)
+        text, where, docs = _patch_source(kdir, entry, field=field)
         options = entry.get("options") or {}
         allow_name = bool(options.get("allowNameChange"))
         allow_kind = bool(options.get("allowKindChange"))
@@ -134,11 +145,12 @@ def apply_patches(resources: list[Resource], entries: list[Any], kdir: KustDir, 
         if _is_json6902(docs):
             if selector is None:
                 raise PatchError("a JSON 6902 patch needs a target", file=kdir.kfile, field=f"{field}.target")
+            ops = parse_json6902(text, file=kdir.kfile, field=where)
             targets = selector.select(resources)
             if not targets:
                 warn(f"{kdir.kfile}: {field}.target: matches no resource; the patch does nothing")
             for res in targets:
-                _apply_json6902(res, docs[0], file=kdir.kfile, field=field)
+                _apply_json6902(res, ops, file=kdir.kfile, field=field)
             continue
         patches = _smp_objects(docs, file=kdir.kfile, field=field)
         if not patches:
@@ -151,6 +163,8 @@ def apply_patches(resources: list[Resource], entries: list[Any], kdir: KustDir, 
                     target,
                     patch,
                     stringify_metadata=False,
+                    file=kdir.kfile,
+                    field=field,
                     allow_name_change=allow_name,
                     allow_kind_change=allow_kind,
                 )
@@ -179,6 +193,8 @@ def apply_patches(resources: list[Resource], entries: list[Any], kdir: KustDir, 
                         res,
                         copy,
                         stringify_metadata=True,
+                        file=kdir.kfile,
+                        field=field,
                         allow_name_change=allow_name,
                         allow_kind_change=allow_kind,
                     )
@@ -193,11 +209,10 @@ def apply_patches_json6902(resources: list[Resource], entries: list[Any], kdir: 
         if raw_target is None:
             raise PatchError("a JSON 6902 patch needs a target", file=kdir.kfile, field=f"{field}.target")
         selector = Selector.parse(raw_target, file=kdir.kfile, field=f"{field}.target")
-        docs = _patch_docs(kdir, entry, field=field)
-        if not _is_json6902(docs):
-            raise PatchError("expected a list of JSON 6902 operations", file=kdir.kfile, field=field)
+        text, where, _docs = _patch_source(kdir, entry, field=field)
+        ops = parse_json6902(text, file=kdir.kfile, field=where)
         targets = selector.select(resources)
         if not targets:
             warn(f"{kdir.kfile}: {field}.target: matches no resource; the patch does nothing")
         for res in targets:
-            _apply_json6902(res, docs[0], file=kdir.kfile, field=field)
+            _apply_json6902(res, ops, file=kdir.kfile, field=field)
