@@ -13,6 +13,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from stackctl.errors import KustomizeError
 from stackctl.kustomize.resource import Resource
 from stackctl.model import Obj
 
@@ -32,7 +33,10 @@ def add_hash_suffixes(resources: list[Resource]) -> None:
     """Rename every resource that needs a hash suffix to `<name>-<hash>`, remembering its previous id."""
     for res in resources:
         if res.needs_hash:
-            suffix = hash_suffix(res.obj)
+            try:
+                suffix = hash_suffix(res.obj)
+            except ValueError as exc:
+                raise KustomizeError(f"cannot hash {res.id.display}: {exc}", file=res.origin) from None
             res.store_previous_id()
             res.meta["name"] = f"{res.name}-{suffix}"
 
@@ -107,7 +111,7 @@ def _go_string(text: str) -> str:
 def go_float(value: float) -> str:
     """Go's `strconv.FormatFloat(f, 'f' or 'e', -1, 64)` as `encoding/json` chooses between them."""
     if math.isnan(value) or math.isinf(value):
-        raise ValueError(f"unsupported float value: {value}")
+        raise ValueError(f"json: unsupported value: {value}")
     if value == 0:
         return "-0" if math.copysign(1.0, value) < 0 else "0"
     digits = Decimal(repr(value))

@@ -8,6 +8,7 @@ be kustomize's.
 from __future__ import annotations
 
 import json
+import math
 import random
 import textwrap
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from stackctl.errors import KustomizeError
 from stackctl.kustomize.hashing import add_hash_suffixes, hash_suffix
 from stackctl.kustomize.resource import Resource
 from stackctl.yamlio import load_documents
@@ -273,3 +275,12 @@ def test_random_literal_sets_hash_like_kustomize(tmp_path: Path) -> None:
     assert ref.returncode == 0, ref.stderr
     want = [o["metadata"]["name"] for o in load_documents(ref.stdout, source="kustomize")]
     assert [o["metadata"]["name"] for o in build(tmp_path)] == want
+
+
+def test_unhashable_float_is_a_build_error() -> None:
+    res = Resource(
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"x": math.inf}}, "f"
+    )
+    res.needs_hash = True
+    with pytest.raises(KustomizeError, match="cannot hash ConfigMap/c"):
+        add_hash_suffixes([res])
