@@ -32,8 +32,8 @@ def kustomize_build(path: str | os.PathLike[str], *extra: str) -> Built:
     proc = subprocess.run(
         [kubectl_path(), "kustomize", str(path), *extra],
         capture_output=True,
-        text=True,
         check=False,
         env={**os.environ, "KUBECONFIG": os.devnull},
     )
-    return Built(proc.returncode, proc.stdout, proc.stderr)
+    # stdout must be valid UTF-8 (kustomize's YAML); stderr may echo raw bytes of a bad input file.
+    return Built(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8", errors="replace"))
