@@ -265,8 +265,9 @@ class _Composer(CParser):
 
 
 class _Builder:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, annotations_as_text: bool = False) -> None:
         self.source = source
+        self.annotations_as_text = annotations_as_text
         self.memo: dict[str, Any] = {}
         self.line_offset = 0
 
@@ -289,7 +290,10 @@ class _Builder:
                 try:
                     return memo[value]
                 except KeyError:
-                    result = memo[value] = _resolve_plain(value)
+                    result = _resolve_plain(value)
+                    if result.__class__ is float and not math.isfinite(result):
+                        raise self.error(node, f"json: unsupported value: {_go_inf_name(result)}") from None
+                    memo[value] = result
                     return result
             if style == ">" and not flow:
                 return _v3_folded_round_trip(value)
@@ -318,6 +322,8 @@ class _Builder:
                 return resolved
         elif short == "float":
             if isinstance(resolved, float):
+                if not math.isfinite(resolved):
+                    raise self.error(node, f"json: unsupported value: {_go_inf_name(resolved)}")
                 return resolved
             if isinstance(resolved, int) and not isinstance(resolved, bool):
                 return float(resolved)
@@ -330,7 +336,7 @@ class _Builder:
         kind = "str" if isinstance(resolved, str) else _short_tag_of(resolved)
         raise self.error(node, f"cannot decode !!{kind} `{value}` as a !!{short}")
 
-    def build(self, node: Node, top: bool) -> Any:
+    def build(self, node: Node, top: bool, metadata: bool = False) -> Any:
         cls = node.__class__
         if cls is ScalarNode:
             return self.scalar(node)  # type: ignore[arg-type]
@@ -358,10 +364,15 @@ class _Builder:
                     merges.append(vnode)
                 # any other "<<" key is dropped on kustomize's way out (go-yaml v2 reading its JSON)
                 continue
+            key = self.key(knode, top, flow)
             if flow and vnode.__class__ is ScalarNode:
-                out[self.key(knode, top, flow)] = self.scalar(vnode, True)
+                out[key] = self.scalar(vnode, True)
+            elif top and key == "metadata" and self.annotations_as_text:
+                out[key] = self.build(vnode, False, metadata=True)
+            elif metadata and key == "annotations" and vnode.__class__ is MappingNode:
+                out[key] = self.texts(vnode)
             else:
-                out[self.key(knode, top, flow)] = self.build(vnode, False)
+                out[key] = self.build(vnode, False)
         if merges:
             for merge in merges:
                 sources = merge.value if merge.__class__ is SequenceNode else [merge]
@@ -370,6 +381,19 @@ class _Builder:
                         raise self.error(merge, "map merge requires map or sequence of maps as the value")
                     for k, v in self.build(src, top).items():
                         out.setdefault(k, v)
+        return out
+
+    def texts(self, node: MappingNode) -> dict[str, str]:
+        """A map whose values kustomize turns into their source text (annotations): collections become ""."""
+        out: dict[str, str] = {}
+        flow = bool(node.flow_style)
+        for knode, vnode in node.value:
+            if knode.__class__ is not ScalarNode:
+                raise self.error(knode, "mapping keys must be strings, not collections")
+            key = self.key(knode, False, flow)
+            if key in out:
+                raise self.error(knode, f'mapping key "{knode.value}" already defined')
+            out[key] = vnode.value if vnode.__class__ is ScalarNode else ""
         return out
 
     def key(self, node: ScalarNode, top: bool, flow: bool = False) -> str:
@@ -469,25 +493,28 @@ def _go_bytes_to_str(data: bytes) -> str:
     return "".join(out)
 
 
-def load_documents(text: str | bytes, *, source: str) -> list[Any]:
+def load_documents(text: str | bytes, *, source: str, annotations_as_text: bool = False) -> list[Any]:
     """Parse a multi-document YAML stream into the values kustomize works with.
 
     Plain scalars resolve as go-yaml v3 does (`yes`/`on` stay strings, `012` -> 10, `0x1F` -> 31, `1_000` ->
     1000); numbers that do not fit 64 bits become floats, and floats stay floats (`1.0` is 1.0: printing
     decides how it looks). Timestamps become the RFC 3339 string kustomize prints (`2024-01-15` ->
     "2024-01-15T00:00:00Z"), `!!binary` the decoded text, `<<` merges are expanded and a quoted `"<<"` key
-    is dropped; `.inf`/`.nan` load as float infinities/NaN, which `dump_documents` refuses like kustomize.
+    is dropped.
     Like kyaml, the text is first cut at every `\n---\n` line and each piece parsed on its own (so a
     `%YAML` directive fails as it does in kustomize). Empty documents and documents that are only `null` are
     skipped; other non-mapping documents are returned as they are (kustomize rejects them as resources).
-    Raises `YamlError` (file=source) with the 1-based line and column of the problem.
+    With `annotations_as_text`, the values of each document's `metadata.annotations` are the text they are
+    written with (`1.50` -> "1.50", `~` -> "~", a collection -> ""), as kustomize prints a resource's
+    annotations. Raises `YamlError` (file=source) with the 1-based line and column of the problem, also for
+    `.inf`/`.nan`, which kustomize cannot print.
     """
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise YamlError(f"invalid UTF-8 at byte {exc.start}", file=source) from None
-    builder = _Builder(source)
+    builder = _Builder(source, annotations_as_text)
     docs: list[Any] = []
     chunks = text.split("\n---\n")
     last = len(chunks) - 1

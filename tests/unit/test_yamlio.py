@@ -746,14 +746,55 @@ def test_unprintable_values_fail_like_kustomize(tmp_path: Path) -> None:
     for value in bad:
         with pytest.raises(YamlError):
             dump_documents([resource(0, value)])
-    for word in (".inf", "-.Inf", ".NaN"):
-        assert load_documents(f"v: {word}", source="x")[0]["v"] != 0
-        with pytest.raises(YamlError):
-            dump_documents(load_documents(_structure_doc(0, f"v: {word}"), source="x"))
-    infs = [_structure_doc(0, f"v: {w}") for w in (".inf", ".NaN")]
+    words = (".inf", "-.Inf", ".NaN", "!!float .INF")
+    for word in words:
+        with pytest.raises(YamlError) as info:
+            load_documents(_structure_doc(0, f"v: {word}"), source="dir/inf.yaml")
+        assert info.value.file == "dir/inf.yaml"
+        assert info.value.message.startswith("line 5, column 4: json: unsupported value: ")
+    infs = [_structure_doc(0, f"v: {w}") for w in words]
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(lambda i: build(tmp_path / f"inf{i}", [infs[i]]), range(len(infs))))
     assert all(b.returncode != 0 for b in results)
+
+
+ANNOTATION_VALUES = [
+    *PLAIN_SCALARS[:40],
+    ".inf",
+    ".nan",
+    "~",
+    "",
+    "'q'",
+    '"1.0"',
+    "|\n      lit\n",
+    ">\n      a\n      b",
+]
+ANNOTATION_VALUES += [
+    "!!binary aGVsbG8=",
+    "!!str 012",
+    "&x 1.0",
+    "*x",
+    "{a: 1}",
+    "[1, 2]",
+    "multi\n      line",
+]
+
+
+def test_annotations_as_text_match_kustomize(tmp_path: Path) -> None:
+    """kustomize prints a resource's annotations as the text they are written with; labels keep types."""
+    lines = "".join(f"    a{i}: {v}\n" for i, v in enumerate(ANNOTATION_VALUES))
+    labels = "".join(f"    l{i}: {v}\n" for i, v in enumerate(PLAIN_SCALARS[:40]))
+    texts = [
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n{lines}  labels:\n{labels}"
+    ]
+    texts.append(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, annotations: {x: 1.0, y: , z: 0x1F}}\n"
+    )
+    built = build(tmp_path, texts)
+    assert built.returncode == 0, built.stderr
+    docs = [d for t in texts for d in load_documents(t, source="x", annotations_as_text=True)]
+    assert_same(built.stdout, dump_documents(docs))
+    assert load_documents(texts[1], source="x")[0]["metadata"]["annotations"]["x"] == 1.0
 
 
 def test_empty_inputs() -> None:
