@@ -134,7 +134,7 @@ class Builder:
                 )
             self._append(acc, self._accumulate(sub, sub_kust, (*stack, sub), []), kdir, field_name)
             return
-        docs = kdir.documents(entry, field=field_name)
+        docs = kdir.documents(entry, field=field_name, resources=True)
         origin = display_path(kdir.resolve(entry, field=field_name))
         self._append(acc, list(_resources_from_docs(docs, origin)), kdir, field_name)
 
@@ -166,25 +166,20 @@ class Builder:
         if f.get("namePrefix") or f.get("nameSuffix"):
             transformers.add_name_prefix_suffix(acc, kust.get_str("namePrefix"), kust.get_str("nameSuffix"))
         for i, entry in enumerate(kust.get_list("labels")):
-            if not isinstance(entry, dict):
-                raise KustomizeError("expected a map", file=kust.kfile, field=f"labels[{i}]")
+            transformers.add_labels_entry(acc, entry, index=i, file=kust.kfile)
+        if "commonLabels" in f:
             transformers.add_labels(
                 acc,
-                {str(k): str(v) for k, v in (entry.get("pairs") or {}).items()},
-                include_selectors=bool(entry.get("includeSelectors")),
-                include_templates=bool(entry.get("includeTemplates")),
-                fields=entry.get("fields"),
-            )
-        if f.get("commonLabels"):
-            transformers.add_labels(
-                acc,
-                {str(k): _label_value(v) for k, v in kust.get_map("commonLabels").items()},
+                transformers.string_map(f["commonLabels"], name="commonLabels", file=kust.kfile),
                 include_selectors=True,
                 include_templates=True,
+                file=kust.kfile,
+                field="commonLabels",
             )
-        if f.get("commonAnnotations"):
+        if "commonAnnotations" in f:
             transformers.add_annotations(
-                acc, {str(k): _label_value(v) for k, v in kust.get_map("commonAnnotations").items()}
+                acc,
+                transformers.string_map(f["commonAnnotations"], name="commonAnnotations", file=kust.kfile),
             )
         if f.get("patchesJson6902"):
             patches.apply_patches_json6902(acc, kust.get_list("patchesJson6902"), kdir, self.warn)
@@ -206,14 +201,6 @@ def _drop_empty_annotations(res: Resource) -> None:
     meta = res.obj.get("metadata")
     if isinstance(meta, dict) and "annotations" in meta and not meta["annotations"]:
         del meta["annotations"]
-
-
-def _label_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _resources_from_docs(docs: list[Any], origin: str) -> Iterable[Resource]:

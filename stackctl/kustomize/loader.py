@@ -58,7 +58,7 @@ class Workspace:
     """
 
     load_restrictor: str = ROOT_ONLY
-    _docs: dict[Path, bytes] = field(default_factory=dict)
+    _docs: dict[tuple[Path, bool], bytes] = field(default_factory=dict)
     _kustomizations: dict[Path, Kustomization] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -69,12 +69,17 @@ class Workspace:
                 hint=f"use one of {', '.join(LOAD_RESTRICTORS)}",
             )
 
-    def documents(self, path: Path, display: str) -> list[Any]:
-        blob = self._docs.get(path)
+    def documents(self, path: Path, display: str, *, resources: bool) -> list[Any]:
+        """The YAML documents of a file; `resources` keeps annotation values as written, as kustomize prints
+        them (patches must not: a null annotation in a patch deletes the key)."""
+        key = (path, resources)
+        blob = self._docs.get(key)
         if blob is None:
-            docs = yamlio.load_documents(read_file(path, display), source=display)
+            docs = yamlio.load_documents(
+                read_file(path, display), source=display, annotations_as_text=resources
+            )
             blob = marshal.dumps(docs)
-            self._docs[path] = blob
+            self._docs[key] = blob
             return docs
         loaded: list[Any] = marshal.loads(blob)
         return loaded
@@ -156,8 +161,8 @@ class KustDir:
                 f"cannot read '{rel}': {exc.strerror}", file=self.kfile, field=field
             ) from None
 
-    def documents(self, rel: str, *, field: str) -> list[Any]:
+    def documents(self, rel: str, *, field: str, resources: bool = False) -> list[Any]:
         path = self.resolve(rel, field=field)
         if not path.exists():
             raise KustomizeError(f"file '{rel}' not found", file=self.kfile, field=field)
-        return self.workspace.documents(path, display_path(path))
+        return self.workspace.documents(path, display_path(path), resources=resources)

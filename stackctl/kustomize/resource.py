@@ -18,13 +18,17 @@ class Resource:
     origin: str
     """The file (or generator) it came from, for messages."""
     prev_ids: list[ResId] = field(default_factory=list)
-    """Ids it had before each rename/re-namespace, oldest first (kustomize's previousNames/Kinds/Namespaces)."""
+    """Ids before each rename or re-namespace, oldest first (kustomize's previousNames/Kinds/Namespaces)."""
     prefixes: list[str] = field(default_factory=list)
     suffixes: list[str] = field(default_factory=list)
     needs_hash: bool = False
-    """A generated ConfigMap/Secret whose name gets kustomize's content-hash suffix at the end of the build."""
+    """A generated ConfigMap/Secret that gets kustomize's content-hash name suffix at the end of the build."""
     behavior: str = ""
     """Generator behavior: "create", "merge" or "replace"; "" for ordinary resources."""
+    links: list[Any] = field(default_factory=list)
+    """Label/annotation values kyaml shares between several maps of this object (transformers.Link).
+
+    Not carried over by `copy()`, as kyaml's deep copy does not share nodes either."""
 
     @property
     def id(self) -> ResId:
