@@ -92,7 +92,9 @@ def _apply_json6902(res: Resource, ops: Any, *, file: str, field: str) -> None:
     # kustomize records the id before every JSON patch: the patch may rename the object.
     res.store_previous_id()
     res.obj = apply_json6902(res.obj, ops, file=file, field=field)
-    sync_links(res)
+    # kustomize round-trips the object through JSON for the patch: values shared by several maps
+    # (transformers.Link) are separate afterwards.
+    res.links.clear()
 
 
 def _smp_objects(docs: list[Any], *, file: str, field: str) -> list[Obj]:
