@@ -370,7 +370,9 @@ class _Builder:
             elif top and key == "metadata" and self.annotations_as_text:
                 out[key] = self.build(vnode, False, metadata=True)
             elif metadata and key == "annotations" and vnode.__class__ is MappingNode:
-                out[key] = self.texts(vnode)
+                out[key], typed = self.texts(vnode)
+                if typed:
+                    out[TYPED_ANNOTATIONS] = typed
             else:
                 out[key] = self.build(vnode, False)
         if merges:
@@ -383,9 +385,14 @@ class _Builder:
                         out.setdefault(k, v)
         return out
 
-    def texts(self, node: MappingNode) -> dict[str, str]:
-        """A map whose values kustomize turns into their source text (annotations): collections become ""."""
+    def texts(self, node: MappingNode) -> tuple[dict[str, str], dict[str, Any]]:
+        """A map whose values kustomize turns into their source text (annotations): collections become "".
+
+        Also returns, for plain scalars that do not read as strings, the value they read as: kustomize
+        prints the source text unless the object goes through a JSON round trip (a JSON 6902 patch) first.
+        """
         out: dict[str, str] = {}
+        typed: dict[str, Any] = {}
         flow = bool(node.flow_style)
         for knode, vnode in node.value:
             if knode.__class__ is not ScalarNode:
@@ -394,7 +401,11 @@ class _Builder:
             if key in out:
                 raise self.error(knode, f'mapping key "{knode.value}" already defined')
             out[key] = vnode.value if vnode.__class__ is ScalarNode else ""
-        return out
+            if vnode.__class__ is ScalarNode and vnode.style == "" and vnode.tag == "":
+                value = _resolve_plain(vnode.value)
+                if not isinstance(value, str):
+                    typed[key] = value
+        return out, typed
 
     def key(self, node: ScalarNode, top: bool, flow: bool = False) -> str:
         """A mapping key as kustomize keeps it: the raw text at the top level (decoded into a Go string),
@@ -491,6 +502,11 @@ def _go_bytes_to_str(data: bytes) -> str:
         out.append("\ufffd")
         i += 1
     return "".join(out)
+
+
+TYPED_ANNOTATIONS = "\x00typed-annotations"
+"""With `annotations_as_text`: a key beside `metadata.annotations` mapping annotation keys written as plain
+non-string scalars to the values they read as (for the caller to take off the object)."""
 
 
 def load_documents(text: str | bytes, *, source: str, annotations_as_text: bool = False) -> list[Any]:
@@ -1191,6 +1207,13 @@ _JSON_GO_ESCAPES = str.maketrans(
 def _json_str(s: str) -> str:
     """Go's `encoding/json` string: like Python's with raw non-ASCII, plus Go's HTML-safe escapes."""
     return json.dumps(s, ensure_ascii=False).translate(_JSON_GO_ESCAPES)
+
+
+# Go's encoding/json spellings, for the other modules that must reproduce them (hash suffixes, annotations).
+go_json_string = _json_str
+go_json_float = _go_json_float
+scalar_text = _scalar_text
+resolve_plain = _resolve_plain
 
 
 def dump_json(objs: Sequence[Obj]) -> str:

@@ -65,7 +65,7 @@ class Builder:
         nameref.fix_name_references(resources)
         resources = [r for r in resources if (r.meta.get("annotations") or {}).get(LOCAL_CONFIG) != "true"]
         for res in resources:
-            _drop_empty_annotations(res)
+            _finish_annotations(res)
         return sort_resources(resources, kust.get_map("sortOptions"), kust.kfile)
 
     # -- accumulation -------------------------------------------------------------------------------------
@@ -195,12 +195,21 @@ class Builder:
                 transformers.sync_links(res)
 
 
-def _drop_empty_annotations(res: Resource) -> None:
-    # kustomize strips its internal build annotations last and, as a side effect, drops an empty or null
-    # `metadata.annotations` (but keeps an empty `labels`).
+def _finish_annotations(res: Resource) -> None:
+    # kustomize strips its internal build annotations last, rewriting the map as strings: every value
+    # becomes its text (collections ""), and an empty or null map disappears (an empty `labels` stays).
     meta = res.obj.get("metadata")
-    if isinstance(meta, dict) and "annotations" in meta and not meta["annotations"]:
+    if not isinstance(meta, dict) or "annotations" not in meta:
+        return
+    annotations = meta["annotations"]
+    if not annotations:
         del meta["annotations"]
+        return
+    if not isinstance(annotations, dict):
+        return
+    for key, value in annotations.items():
+        if not isinstance(value, str):
+            annotations[key] = "" if isinstance(value, (dict, list)) else yamlio.scalar_text(value)
 
 
 def _resources_from_docs(docs: list[Any], origin: str) -> Iterable[Resource]:
@@ -219,7 +228,12 @@ def _resources_from_docs(docs: list[Any], origin: str) -> Iterable[Resource]:
             raise KustomizeError(
                 f"missing metadata.name in {kind} object", file=origin, field="metadata.name"
             )
-        yield Resource(doc, origin)
+        res = Resource(doc, origin)
+        typed = meta.pop(yamlio.TYPED_ANNOTATIONS, None)
+        if typed:
+            texts = meta.get("annotations") or {}
+            res.typed_annotations = {k: (texts[k], v) for k, v in typed.items() if k in texts}
+        yield res
 
 
 def build(path: str | Path, *, load_restrictor: str = ROOT_ONLY) -> BuildResult:

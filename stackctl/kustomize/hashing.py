@@ -8,11 +8,10 @@ reproduces Go's JSON encoding (sorted keys, HTML-safe escapes, shortest float fo
 from __future__ import annotations
 
 import hashlib
-import json
 import math
-from decimal import Decimal
 from typing import Any
 
+from stackctl import yamlio
 from stackctl.errors import KustomizeError
 from stackctl.kustomize.resource import Resource
 from stackctl.model import Obj
@@ -21,7 +20,6 @@ from stackctl.model import Obj
 # replaced (kubernetes pkg/kubectl/util/hash).
 _ENCODE = str.maketrans({"0": "g", "1": "h", "3": "k", "a": "m", "e": "t"})
 
-_HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def hash_suffix(obj: Obj) -> str:
@@ -91,40 +89,19 @@ def go_json(value: Any) -> str:
     if isinstance(value, float):
         return go_float(value)
     if isinstance(value, str):
-        return _go_string(value)
+        return yamlio.go_json_string(value)
     if isinstance(value, dict):
         items = sorted((str(k), v) for k, v in value.items())
-        return "{" + ",".join(f"{_go_string(k)}:{go_json(v)}" for k, v in items) + "}"
+        return "{" + ",".join(f"{yamlio.go_json_string(k)}:{go_json(v)}" for k, v in items) + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(go_json(v) for v in value) + "]"
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
-def _go_string(text: str) -> str:
-    quoted = json.dumps(text, ensure_ascii=False)
-    for raw, escaped in _HTML_ESCAPES.items():
-        if raw in quoted:
-            quoted = quoted.replace(raw, escaped)
-    return quoted
-
-
 def go_float(value: float) -> str:
-    """Go's `strconv.FormatFloat(f, 'f' or 'e', -1, 64)` as `encoding/json` chooses between them."""
+    """Go's `encoding/json` text of a float64 (the hasher's JSON step)."""
     if math.isnan(value) or math.isinf(value):
         raise ValueError(f"json: unsupported value: {value}")
-    if value == 0:
-        return "-0" if math.copysign(1.0, value) < 0 else "0"
-    digits = Decimal(repr(value))
-    magnitude = abs(value)
-    if 1e-6 <= magnitude < 1e21:
-        text = format(digits, "f")
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return text
-    mantissa, _, exponent = format(digits, "e").partition("e")
-    if "." in mantissa:
-        mantissa = mantissa.rstrip("0").rstrip(".")
-    exp_digits = exponent.lstrip("+-").lstrip("0") or "0"
-    if exponent.startswith("-"):
-        return f"{mantissa}e-{exp_digits}"
-    return f"{mantissa}e+{exp_digits.rjust(2, '0')}"
+    return yamlio.go_json_float(value)
+
+

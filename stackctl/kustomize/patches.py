@@ -91,6 +91,12 @@ def _apply_smp(
 def _apply_json6902(res: Resource, ops: Any, *, file: str, field: str) -> None:
     # kustomize records the id before every JSON patch: the patch may rename the object.
     res.store_previous_id()
+    annotations = res.meta.get("annotations")
+    if res.typed_annotations and isinstance(annotations, dict):
+        for key, (text, value) in res.typed_annotations.items():
+            if annotations.get(key) == text:
+                annotations[key] = value
+    res.typed_annotations = {}
     res.obj = apply_json6902(res.obj, ops, file=file, field=field)
     # kustomize round-trips the object through JSON for the patch: values shared by several maps
     # (transformers.Link) are separate afterwards.

@@ -25,6 +25,11 @@ class Resource:
     """A generated ConfigMap/Secret that gets kustomize's content-hash name suffix at the end of the build."""
     behavior: str = ""
     """Generator behavior: "create", "merge" or "replace"; "" for ordinary resources."""
+    typed_annotations: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    """Annotations written as plain non-string scalars: key -> (source text, value it reads as).
+
+    kustomize prints an annotation as its source text, unless a JSON round trip (a JSON 6902 patch) turned
+    it into the value first."""
     links: list[Any] = field(default_factory=list)
     """Label/annotation values kyaml shares between several maps of this object (transformers.Link).
 
@@ -74,4 +79,5 @@ class Resource:
             list(self.suffixes),
             self.needs_hash,
             self.behavior,
+            dict(self.typed_annotations),
         )

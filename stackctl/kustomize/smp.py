@@ -257,7 +257,7 @@ def _settled_already(lst: list[Any], keys: tuple[str, ...]) -> bool:
 
 
 def _was_quoted(text: str) -> bool:
-    return text == "" or yamlio._resolve_plain(text) != text
+    return text == "" or yamlio.resolve_plain(text) != text
 
 
 def _directive(node: Any, path: tuple[str, ...], *, strict: bool) -> str:
