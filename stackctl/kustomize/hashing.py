@@ -21,7 +21,6 @@ from stackctl.model import Obj
 _ENCODE = str.maketrans({"0": "g", "1": "h", "3": "k", "a": "m", "e": "t"})
 
 
-
 def hash_suffix(obj: Obj) -> str:
     """The ten-character suffix kustomize appends to a generated object's name."""
     return _encode(hashlib.sha256(_summary_json(obj).encode("utf-8", "surrogatepass")).hexdigest())
@@ -103,5 +102,3 @@ def go_float(value: float) -> str:
     if math.isnan(value) or math.isinf(value):
         raise ValueError(f"json: unsupported value: {value}")
     return yamlio.go_json_float(value)
-
-
