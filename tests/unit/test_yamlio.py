@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from stackctl.errors import YamlError
-from stackctl.yamlio import _key_order_is_total, dump_documents, dump_json, load_documents
+from stackctl.yamlio import TYPED_ANNOTATIONS, _key_order_is_total, dump_documents, dump_json, load_documents
 from tests.refkustomize import Built, kubectl_path, kustomize_build
 
 SETTINGS = settings(
@@ -793,6 +793,8 @@ def test_annotations_as_text_match_kustomize(tmp_path: Path) -> None:
     built = build(tmp_path, texts)
     assert built.returncode == 0, built.stderr
     docs = [d for t in texts for d in load_documents(t, source="x", annotations_as_text=True)]
+    typed = [d["metadata"].pop(TYPED_ANNOTATIONS) for d in docs]
+    assert typed[1] == {"x": 1.0, "z": 31}
     assert_same(built.stdout, dump_documents(docs))
     assert load_documents(texts[1], source="x")[0]["metadata"]["annotations"]["x"] == 1.0
 
