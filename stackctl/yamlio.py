@@ -402,6 +402,8 @@ class _Builder:
                 raise self.error(knode, f'mapping key "{knode.value}" already defined')
             out[key] = vnode.value if vnode.__class__ is ScalarNode else ""
             if vnode.__class__ is ScalarNode and vnode.style == "" and vnode.tag == "":
+                if flow and not vnode.value:
+                    continue  # an empty value in a flow map reads as "" (see `scalar`)
                 value = _resolve_plain(vnode.value)
                 if not isinstance(value, str):
                     typed[key] = value
