@@ -15,7 +15,7 @@ from typing import Any
 
 from stackctl import yamlio
 from stackctl.errors import KustomizeError
-from stackctl.kustomize import generators, hashing, nameref, patches, transformers
+from stackctl.kustomize import hashing, nameref, transformers
 from stackctl.kustomize.kustomization import Kustomization
 from stackctl.kustomize.loader import ROOT_ONLY, KustDir, Workspace, display_path
 from stackctl.kustomize.order import sort_resources
@@ -93,7 +93,10 @@ class Builder:
         self.warnings.extend(kust.deprecations())
         for i, entry in enumerate(kust.get_list("resources")):
             self._add_resource_entry(acc, kdir, stack, entry, f"resources[{i}]")
-        generators.run_generators(acc, kust.fields, kdir)
+        if {"configMapGenerator", "secretGenerator", "generatorOptions"} & kust.fields.keys():
+            from stackctl.kustomize import generators  # lazily: start-up time matters to a CLI
+
+            generators.run_generators(acc, kust.fields, kdir)
         for i, entry in enumerate(kust.get_list("components")):
             field_name = f"components[{i}]"
             if not isinstance(entry, str):
@@ -157,6 +160,8 @@ class Builder:
 
     def _transform(self, acc: list[Resource], kust: Kustomization, kdir: KustDir) -> None:
         f = kust.fields
+        if f.get("patchesStrategicMerge") or f.get("patches") or f.get("patchesJson6902"):
+            from stackctl.kustomize import patches  # lazily: start-up time matters to a CLI
         if f.get("patchesStrategicMerge"):
             patches.apply_patches_strategic_merge(acc, kust.get_list("patchesStrategicMerge"), kdir)
         if f.get("patches"):
