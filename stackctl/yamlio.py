@@ -779,51 +779,44 @@ def _fold_nel(m: re.Match[str]) -> str:
     return " " if breaks == 1 else "\n" * (breaks - 1)
 
 
+_BREAK_CLASS = "\r\n\x85\u2028\u2029"
+_NOT_PRINTABLE_RE = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+_REFUSED_RE = re.compile("[\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+_LINE_BREAK_RE = re.compile(f"[{_BREAK_CLASS}]")
+_BREAK_SPACE_RE = re.compile(f"[{_BREAK_CLASS}] ")
+_SPACE_BREAK_RE = re.compile(f" [{_BREAK_CLASS}]")
+# After the first character: ": " (or ":" at the end) and " #" are block indicators.
+_INNER_INDICATOR_RE = re.compile(f":(?=[ \t]|\\Z)|(?<=[ \t{_BREAK_CLASS}\x00])#")
+_FIRST_INDICATORS = "#,[]{}&*!|>'\"%@`"
+
+
 def _scalar_flags(s: str) -> tuple[bool, bool, bool, bool] | None:
     """go-yaml's scalar analysis (the same in v2 and v3) of a non-empty string: (plain allowed in block
     context, single quotes allowed, block scalar allowed, has line breaks); None for characters the JSON
-    step refuses or changes."""
+    step refuses or changes. go-yaml walks the string character by character; these regular expressions
+    compute the same flags (the emitter's hot path for large CRD descriptions)."""
     # (go-yaml also tracks flow indicators; kustomize's output has no flow collections with content)
-    block_ind = line_breaks = special = False
-    leading_space = leading_break = trailing_space = trailing_break = False
-    break_space = space_break = previous_space = previous_break = False
-    if s.startswith(("---", "...")):
-        block_ind = True
-    preceded_by_ws = True
-    n = len(s)
-    for i, c in enumerate(s):
-        followed_by_ws = i + 1 >= n or s[i + 1] in " \t"
-        if i == 0:
-            if c in "#,[]{}&*!|>'\"%@`" or (c in "?:-" and followed_by_ws):
-                block_ind = True
-        elif (c == ":" and followed_by_ws) or (c == "#" and preceded_by_ws):
-            block_ind = True
-        if not _is_printable(c):
-            if "\x7f" <= c <= "\x9f" or c in "\ufffe\uffff" or "\ud800" <= c <= "\udfff":
-                return None
-            special = True
-        if c == " ":
-            if i == 0:
-                leading_space = True
-            if i == n - 1:
-                trailing_space = True
-            if previous_break:
-                break_space = True
-            previous_space, previous_break = True, False
-        elif c in _BREAKS:
-            line_breaks = True
-            if i == 0:
-                leading_break = True
-            if i == n - 1:
-                trailing_break = True
-            if previous_space:
-                space_break = True
-            previous_space, previous_break = False, True
-        else:
-            previous_space = previous_break = False
-        preceded_by_ws = c in " \t\r\n\x85\u2028\u2029\x00"
+    special = False
+    if _NOT_PRINTABLE_RE.search(s):
+        if _REFUSED_RE.search(s):
+            return None
+        special = True
+    first = s[0]
+    block_ind = (
+        s.startswith(("---", "..."))
+        or first in _FIRST_INDICATORS
+        or (first in "?:-" and (len(s) == 1 or s[1] in " \t"))
+        or _INNER_INDICATOR_RE.search(s, 1) is not None
+    )
+    line_breaks = _LINE_BREAK_RE.search(s) is not None
+    leading = first == " " or first in _BREAKS
+    last = s[-1]
+    trailing_space = last == " "
+    trailing = trailing_space or last in _BREAKS
+    break_space = line_breaks and _BREAK_SPACE_RE.search(s) is not None
+    space_break = line_breaks and _SPACE_BREAK_RE.search(s) is not None
     block_plain = single_ok = block_ok = True
-    if leading_space or leading_break or trailing_space or trailing_break:
+    if leading or trailing:
         block_plain = False
     if trailing_space:
         block_ok = False
@@ -989,8 +982,10 @@ def _write_literal(s: str, indent: int) -> str:
         head += "-"
     elif len(s) == 1 or s[-2] in _BREAKS:
         head += "+"
-    out = [head, "\n"]
     pad = " " * indent
+    if "\r" not in s and "\x85" not in s and "\u2028" not in s and "\u2029" not in s:
+        return head + "\n" + "\n".join(pad + line if line else "" for line in s.split("\n"))
+    out = [head, "\n"]
     breaks = True
     for c in s:
         if c in _BREAKS:
