@@ -932,6 +932,8 @@ def _write_double(s: str, column: int, indent: int, allow_breaks: bool) -> str:
 
 def _write_folding(s: str, column: int, indent: int, quote: str, allow_breaks: bool = True) -> str:
     """go-yaml v2's plain (quote "") or single-quoted (quote "'") writer with folding at spaces."""
+    if not _LINE_BREAK_RE.search(s):
+        return _write_folding_one_line(s, column, indent, quote, allow_breaks)
     out = [quote]
     column += len(quote)
     spaces = breaks = False
@@ -968,6 +970,35 @@ def _write_folding(s: str, column: int, indent: int, quote: str, allow_breaks: b
             out.append(c)
             column += 1
             spaces = breaks = False
+    out.append(quote)
+    return "".join(out)
+
+
+_WORDS_RE = re.compile(r" +|[^ ]+")
+
+
+def _write_folding_one_line(s: str, column: int, indent: int, quote: str, allow_breaks: bool) -> str:
+    """`_write_folding` for a string without line breaks, a run of spaces or a word at a time: only a lone
+    space between two words (and, quoted, not at either end) may become a line break."""
+    out = [quote]
+    column += len(quote)
+    pad = "\n" + " " * indent
+    n = len(s)
+    for m in _WORDS_RE.finditer(s):
+        run = m.group()
+        if run[0] == " ":
+            start = m.start()
+            if allow_breaks and len(run) == 1 and column > _BEST_WIDTH and (not quote or 0 < start < n - 1):
+                out.append(pad)
+                column = indent
+            else:
+                out.append(run)
+                column += len(run)
+        else:
+            if quote and "'" in run:
+                run = run.replace("'", "''")
+            out.append(run)
+            column += len(run)
     out.append(quote)
     return "".join(out)
 
