@@ -72,19 +72,33 @@ def _apply_smp(
 ) -> None:
     if allow_name_change or allow_kind_change:
         res.store_previous_id()
-    merged = apply_smp(
-        res.obj,
-        patch,
-        stringify_metadata=stringify_metadata,
-        allow_name_change=allow_name_change,
-        allow_kind_change=allow_kind_change,
-        file=file,
-        field=field,
-    )
+    held = None
+    if res.created:
+        # Fields created by replacements are untagged YAML nodes, which the merge turns into strings.
+        # (Only replacements create them, so the module is loaded already.)
+        from stackctl.kustomize.replacements import hold_created, settle_created
+
+        held = hold_created(res, patch)
+    try:
+        merged = apply_smp(
+            res.obj,
+            patch,
+            stringify_metadata=stringify_metadata,
+            allow_name_change=allow_name_change,
+            allow_kind_change=allow_kind_change,
+            file=file,
+            field=field,
+        )
+    except BaseException:
+        if held is not None:
+            settle_created(res, held, merged=False)
+        raise
     if merged is None:
         resources.remove(res)
         return
     res.obj = merged
+    if held is not None:
+        settle_created(res, held)
     sync_links(res)
 
 

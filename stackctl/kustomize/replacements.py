@@ -18,9 +18,10 @@ from typing import Any
 import yaml
 
 from stackctl.errors import KustomizeError
+from stackctl.kustomize import k8s_schema
 from stackctl.kustomize.k8s_schema import is_namespaced
 from stackctl.kustomize.loader import FileSource
-from stackctl.kustomize.resource import Resource
+from stackctl.kustomize.resource import CreatedScalar, Resource
 from stackctl.kustomize.selector import parse_label_selector
 from stackctl.model import ResId, copy_tree
 
@@ -252,6 +253,8 @@ class _Value:
     text: str
     refined: bool = False
     """Cut out of a longer scalar by `options.delimiter`: `text` is the value, of `data`'s type."""
+    untagged: bool = False
+    """A scalar a replacement created: it has no type but the one its text reads as."""
 
 
 def _source_value(resources: list[Resource], source: _Source) -> _Value:
@@ -261,10 +264,12 @@ def _source_value(resources: list[Resource], source: _Source) -> _Value:
     if not matches:
         raise _Fail(f"nothing selected by {_describe(source)}")
     path = source.field_path or DEFAULT_FIELD_PATH
-    found, data = _lookup(matches[0].obj, _split_path(path))
+    live = _live_created(matches[0])
+    found, data, slot = _lookup(matches[0].obj, _split_path(path), live)
     if not found or data is None or data == {} or data == []:
         raise _Fail(f"fieldPath `{path}` is missing for replacement source {_describe_id(source.rid)}")
-    value = _Value(data, _scalar_text(data))
+    created = live.get(slot) if slot is not None else None
+    value = _Value(data, created.text, untagged=True) if created else _Value(data, _scalar_text(data))
     opts = source.options
     if not opts.delimiter:
         return value
@@ -273,7 +278,7 @@ def _source_value(resources: list[Resource], source: _Source) -> _Value:
     parts = value.text.split(opts.delimiter)
     if not 0 <= opts.index < len(parts):
         raise _Fail(f"options.index {opts.index} is out of bounds for value {value.text}")
-    return _Value(data, parts[opts.index], refined=True)
+    return _Value(data, parts[opts.index], refined=True, untagged=value.untagged)
 
 
 def _all_ids(res: Resource) -> list[ResId]:
@@ -442,11 +447,14 @@ def _kind_name(node: Any) -> str:
     return "ScalarNode"
 
 
-def _lookup(node: Any, path: list[str]) -> tuple[bool, Any]:
-    """kyaml's PathGetter without create: exact list-entry matches, `-` for the last item."""
+def _lookup(node: Any, path: list[str], live: _Live) -> tuple[bool, Any, tuple[int, Any] | None]:
+    """kyaml's PathGetter without create: exact list-entry matches, `-` for the last item.
+
+    Returns whether the field is there, its value, and its slot (as `_Live` keys it)."""
+    slot: tuple[int, Any] | None = None
     for part in path:
         if node is None:
-            return False, None
+            return False, None, None
         if re.fullmatch(r"[+-]?[0-9]+", part):
             index = int(part)
             if index < 0:
@@ -454,40 +462,47 @@ def _lookup(node: Any, path: list[str]) -> tuple[bool, Any]:
             if not isinstance(node, list):
                 raise _Fail(f"wrong node kind: expected SequenceNode but got {_kind_name(node)}")
             if index >= len(node):
-                return False, None
-            node = node[index]
+                return False, None, None
+            node, slot = node[index], (id(node), index)
         elif part == "-":
             if not isinstance(node, list):
                 raise _Fail(f"wrong node kind: expected SequenceNode but got {_kind_name(node)}")
             if not node:
-                return False, None
-            node = node[-1]
+                return False, None, None
+            node, slot = node[-1], (id(node), len(node) - 1)
         elif part == "*":
             raise _Fail("wildcard is not supported in PathGetter")
         elif _is_list_match(part):
             name, wanted = _split_list_match(part)
             if not isinstance(node, list):
                 raise _Fail(f"wrong node kind: expected SequenceNode but got {_kind_name(node)}")
-            for item in node:
-                candidate = item if not name else item.get(name) if isinstance(item, dict) else None
+            for index, item in enumerate(node):
+                where: tuple[int, Any]
+                if not name:
+                    candidate, where = item, (id(node), index)
+                elif isinstance(item, dict):
+                    candidate, where = item.get(name), (id(item), name)
+                else:
+                    continue
                 scalar = candidate is not None and not isinstance(candidate, (dict, list))
-                if scalar and _scalar_text(candidate) == wanted:
-                    node = item
+                if scalar and _text_at(candidate, where, live) == wanted:
+                    node, slot = item, (id(node), index)
                     break
             else:
-                return False, None
+                return False, None, None
         else:
             if not isinstance(node, dict):
                 raise _Fail(f"wrong node kind: expected MappingNode but got {_kind_name(node)}")
             if part not in node:
-                return False, None
-            node = node[part]
-    return True, node
+                return False, None, None
+            node, slot = node[part], (id(node), part)
+    return True, node, slot
 
 
 @dataclass
 class _Created:
-    """A scalar that `create` just added: it has no type of its own until a value is written."""
+    """A scalar that `create` just added, or one created earlier (a `CreatedScalar` record): an untagged
+    node, which takes whatever text is written and then reads as that text's type."""
 
     text: str = ""
 
@@ -495,8 +510,36 @@ class _Created:
 _Slot = tuple[Any, Any]
 """A place to write: (containing dict or list, key or index)."""
 
+_Live = dict[tuple[int, Any], CreatedScalar]
+"""A resource's created scalars still in place, by (id of the container, key)."""
 
-def _match(node: Any, path: list[str], create: str | None) -> list[_Slot]:
+
+def _live_created(res: Resource) -> _Live:
+    """`res.created` without the records whose slot has been overwritten since (the list is pruned)."""
+    if not res.created:
+        return {}
+    live: _Live = {}
+    for rec in res.created:
+        if _holds(rec, rec.value):
+            live[(id(rec.container), rec.key)] = rec
+    res.created[:] = live.values()
+    return live
+
+
+def _holds(rec: CreatedScalar, value: Any) -> bool:
+    container, key = rec.container, rec.key
+    if isinstance(container, dict):
+        return key in container and container[key] is value
+    return 0 <= key < len(container) and container[key] is value
+
+
+def _text_at(value: Any, slot: tuple[int, Any], live: _Live) -> str:
+    """A scalar's text: a created scalar's own text, else the text of the value."""
+    rec = live.get(slot) if live else None
+    return rec.text if rec is not None else _scalar_text(value)
+
+
+def _match(node: Any, path: list[str], create: str | None, ctx: _Writing) -> list[_Slot]:
     """kyaml's PathMatcher: the slots a target field path names (creating missing parts when asked)."""
     part, rest = path[0], path[1:]
     if _is_index(part):
@@ -507,7 +550,7 @@ def _match(node: Any, path: list[str], create: str | None) -> list[_Slot]:
             node.append(_new_node(rest[0] if rest else "", create))
         if index >= len(node):
             raise _Fail(f"index {index} specified but only {len(node)} elements found")
-        return [(node, index)] if not rest else _match(node[index], rest, create)
+        return [(node, index)] if not rest else _match(node[index], rest, create, ctx)
     if _is_list_match(part):
         name, pattern = _split_list_match(part)
         if not isinstance(node, list):
@@ -516,17 +559,24 @@ def _match(node: Any, path: list[str], create: str | None) -> list[_Slot]:
             regex = re.compile(pattern)
         except re.error as exc:
             raise _Fail(f"invalid regular expression {pattern!r}: {exc}") from None
-        slots = _match_items(node, name, regex, rest, create)
+        slots = _match_items(node, name, regex, rest, create, ctx)
         if slots or create is None:
             return slots
-        node.append(_Created(pattern) if not name else {name: _resolve_created(pattern)})
-        return _match_items(node, name, regex, rest, create)
+        if not name:
+            node.append(_Created(pattern))
+        else:
+            # The new element's key field is a created scalar too.
+            key_value = _resolve_created(pattern)
+            element = {name: key_value}
+            node.append(element)
+            ctx.add(CreatedScalar(element, name, key_value, pattern))
+        return _match_items(node, name, regex, rest, create, ctx)
     if part == "*":
         if not isinstance(node, list):
             raise _Fail(f"wrong node kind: expected SequenceNode but got {_kind_name(node)}")
         slots = []
         for index, item in enumerate(node):
-            slots.extend([(node, index)] if not rest else _match(item, rest, create))
+            slots.extend([(node, index)] if not rest else _match(item, rest, create, ctx))
         return slots
     if node is None:
         return []
@@ -540,23 +590,23 @@ def _match(node: Any, path: list[str], create: str | None) -> list[_Slot]:
         return [(node, part)]
     if node[part] is None and create is not None:
         node[part] = _new_node(rest[0], create)
-    return _match(node[part], rest, create)
+    return _match(node[part], rest, create, ctx)
 
 
 def _match_items(
-    items: list[Any], name: str, regex: re.Pattern[str], rest: list[str], create: str | None
+    items: list[Any], name: str, regex: re.Pattern[str], rest: list[str], create: str | None, ctx: _Writing
 ) -> list[_Slot]:
     slots: list[_Slot] = []
     for index, item in enumerate(items):
         if not name:
             # A primitive match selects the item itself, whatever path follows.
-            if regex.search(_node_text(item)):
+            if regex.search(ctx.node_text(item, items, index)):
                 slots.append((items, index))
             continue
         if not isinstance(item, dict) or name not in item:
             continue
-        if regex.search(_node_text(item[name])):
-            slots.extend([(items, index)] if not rest else _match(item, rest, create))
+        if regex.search(ctx.node_text(item[name], item, name)):
+            slots.extend([(items, index)] if not rest else _match(item, rest, create, ctx))
     return slots
 
 
@@ -569,11 +619,29 @@ def _new_node(next_part: str, create: str) -> Any:
     return {}
 
 
+class _Writing:
+    """One replacement write into one resource: its created scalars, found and new."""
+
+    def __init__(self, res: Resource) -> None:
+        self.res = res
+        self.live = _live_created(res)
+
+    def add(self, rec: CreatedScalar) -> None:
+        self.res.created.append(rec)
+        self.live[(id(rec.container), rec.key)] = rec
+
+    def node_text(self, value: Any, container: Any, key: Any) -> str:
+        """What a list-entry regular expression is matched to: kyaml's text of the node."""
+        rec = self.live.get((id(container), key)) if self.live else None
+        return rec.text if rec is not None else _node_text(value)
+
+
 def _write(res: Resource, path: str, value: _Value, opts: _Options) -> None:
     parts = _split_path(path)
     create = _node_kind(value.data) if opts.create else None
+    ctx = _Writing(res)
     try:
-        slots = _match(res.obj, parts, create)
+        slots = _match(res.obj, parts, create, ctx)
     except _Fail as exc:
         verb = "find or create" if opts.create else "find"
         raise _Fail(f'unable to {verb} field "{path}" in replacement target: {exc}') from None
@@ -583,8 +651,14 @@ def _write(res: Resource, path: str, value: _Value, opts: _Options) -> None:
     meta = res.obj.get("metadata")  # looked up after matching: `create` may just have made it
     annotations = meta.get("annotations") if isinstance(meta, dict) else None
     for container, key in slots:
-        written = _new_value(container[key], value, opts, untyped=container is annotations)
+        rec = ctx.live.pop((id(container), key), None) if ctx.live else None
+        current = _Created(rec.text) if rec is not None else container[key]
+        written, text = _new_value(current, value, opts, untyped=container is annotations)
         container[key] = written
+        if rec is not None:
+            res.created.remove(rec)
+        if text is not None:
+            ctx.add(CreatedScalar(container, key, written, text))
 
 
 def _node_kind(data: Any) -> str:
@@ -595,8 +669,10 @@ def _node_kind(data: Any) -> str:
     return "scalar"
 
 
-def _new_value(current: Any, value: _Value, opts: _Options, *, untyped: bool = False) -> Any:
-    """The value a target slot holds after the write.
+def _new_value(
+    current: Any, value: _Value, opts: _Options, *, untyped: bool = False
+) -> tuple[Any, str | None]:
+    """The value a target slot holds after the write, and its text if it is an untagged (created) scalar.
 
     `untyped` is for an object's own annotations, which kustomize turns into strings of their text when
     it finishes, whatever their type was: they take the text and never fail a type check.
@@ -614,21 +690,133 @@ def _new_value(current: Any, value: _Value, opts: _Options, *, untyped: bool = F
             pieces[opts.index] = text
         text = opts.delimiter.join(pieces)
     if untyped:
-        return (
-            text if not isinstance(current, (dict, list)) or not isinstance(value.data, (dict, list)) else ""
-        )
-    if isinstance(current, (dict, list)):
-        return _retyped(text, value.data) if value.refined else copy_tree(value.data)
+        scalar = not isinstance(current, (dict, list)) or not isinstance(value.data, (dict, list))
+        return text if scalar else "", None
     if isinstance(current, _Created):
-        return _resolve_created(text)
+        # An untagged node takes the text (a map's is empty) and reads as whatever the text reads as.
+        return _resolve_created(text), text
+    if isinstance(current, (dict, list)):
+        if value.untagged:
+            # The target becomes (a copy of) the source's untagged node.
+            return _resolve_created(text), text
+        return (_retyped(text, value.data) if value.refined else copy_tree(value.data)), None
     # A scalar target keeps its type and takes the text; kustomize then decodes the text as that type.
-    return _retyped(text, current)
+    return _retyped(text, current), None
 
 
 def _target_text(current: Any) -> str:
     if isinstance(current, _Created):
         return current.text
     return _scalar_text(current)
+
+
+# -- created scalars under a strategic merge patch ---------------------------------------------------------
+
+
+class _HeldInt(int):
+    """A created number or boolean while a strategic merge patch runs (see `hold_created`)."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class _HeldFloat(float):
+    """A created floating-point number while a strategic merge patch runs (see `hold_created`)."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+Held = dict[int, Any]
+"""Created scalars a strategic merge patch is running over: id of the record -> what its slot holds."""
+
+
+def hold_created(res: Resource, patch: Any) -> Held | None:
+    """Get `res`'s created scalars ready for the strategic merge of `patch` (None: nothing to do).
+
+    A number or boolean in a map is swapped for an equal object of its own, so that `settle_created` can
+    tell it from an equal value the patch writes there; it shows its created text, which is what kyaml
+    compares list keys by. A patch replacing the whole object is not merged at all.
+    """
+    if not res.created or (isinstance(patch, dict) and patch.get("$patch") == "replace"):
+        return None
+    held: Held = {}
+    for rec in _live_created(res).values():
+        value = rec.value
+        if not isinstance(rec.container, dict) or value is None or isinstance(value, str):
+            held[id(rec)] = value
+            continue
+        marker: _HeldInt | _HeldFloat = _HeldFloat(value) if isinstance(value, float) else _HeldInt(value)
+        marker.text = rec.text
+        rec.container[rec.key] = marker
+        held[id(rec)] = marker
+    return held
+
+
+def settle_created(res: Resource, held: Held, *, merged: bool = True) -> None:
+    """After a strategic merge patch of `res` (or its failure, `merged=False`): kyaml's merge walk has set
+    again every map field it went through, turning untagged scalars whose text YAML 1.1 reads as anything
+    but a string into strings of their text (double-quoted: they stay strings when written again). It goes
+    through maps and through the lists it merges by key (never into lists it replaces, nor into a list's
+    scalar items), all over the object, touched by the patch or not. Created scalars the patch replaced or
+    dropped are forgotten; the others keep their value and stay untagged."""
+    walked, present = _smp_walked(res.obj) if merged else (set(), set())
+    kept: list[CreatedScalar] = []
+    for rec in res.created:
+        anchor = held.get(id(rec), rec.value)
+        if merged and (id(rec.container) not in present or not _holds(rec, anchor)):
+            continue
+        if merged and id(rec.container) in walked and _stringified_by_merge(rec.text):
+            rec.container[rec.key] = rec.text
+            continue
+        if anchor is not rec.value and _holds(rec, anchor):
+            rec.container[rec.key] = rec.value
+        kept.append(rec)
+    res.created[:] = kept
+
+
+def _stringified_by_merge(text: str) -> bool:
+    """kyaml's IsYaml1_1NonString on the text of an untagged scalar. Where the text reads as a string in
+    YAML 1.2 it stays one either way; of the other texts, YAML 1.1 reads all as non-strings but timestamps
+    (go-yaml v2 gives them as strings) and the empty text (which kyaml leaves alone)."""
+    return bool(text) and not isinstance(_resolve(text, ""), str)
+
+
+def _smp_walked(obj: Any) -> tuple[set[int], set[int]]:
+    """(ids of the maps kyaml's merge walk sets fields of, ids of every map and list in `obj`)."""
+    walked: set[int] = set()
+    present: set[int] = set()
+    stack: list[tuple[Any, k8s_schema.SchemaNode | None, bool]] = [(obj, None, True)]
+    while stack:
+        node, schema, walks = stack.pop()
+        present.add(id(node))
+        if isinstance(node, dict):
+            if walks:
+                walked.add(id(node))
+                if schema is None:
+                    schema = _meta_schema(node)
+            for key, value in node.items():
+                if isinstance(value, dict | list):
+                    stack.append((value, k8s_schema.field_schema(schema, key) if walks else None, walks))
+            continue
+        merged = walks and k8s_schema.is_merge_strategy(k8s_schema.patch_strategy(schema)[0])
+        elements = k8s_schema.elements_schema(schema) if merged else None
+        for item in node:
+            if isinstance(item, dict | list):
+                stack.append((item, elements, merged and isinstance(item, dict)))
+    return walked, present
+
+
+def _meta_schema(node: dict[str, Any]) -> k8s_schema.SchemaNode | None:
+    """The schema of a map that names its own apiVersion and kind (smp.py finds schemas the same way)."""
+    kind, api_version = node.get("kind"), node.get("apiVersion")
+    if not isinstance(kind, str) or not isinstance(api_version, str) or not kind or not api_version:
+        return None
+    return k8s_schema.resource_schema(api_version, kind)
 
 
 # -- scalar text and types ----------------------------------------------------------------------------------
@@ -771,10 +959,13 @@ def _go_parse_int(text: str) -> int | None:
 
 
 def _go_parse_float(text: str, original: str) -> Any:
+    """strconv.ParseFloat: out of range (to infinity) is an error, so go-yaml keeps the text as a string;
+    underflow to zero is not."""
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         return original
+    return original if math.isinf(value) else value
 
 
 _TIMESTAMP = re.compile(

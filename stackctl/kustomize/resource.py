@@ -25,15 +25,32 @@ class Resource:
     """A generated ConfigMap/Secret that gets kustomize's content-hash name suffix at the end of the build."""
     behavior: str = ""
     """Generator behavior: "create", "merge" or "replace"; "" for ordinary resources."""
-    typed_annotations: dict[str, tuple[str, Any]] = field(default_factory=dict)
-    """Annotations written as plain non-string scalars: key -> (source text, value it reads as).
-
-    kustomize prints an annotation as its source text, unless a JSON round trip (a JSON 6902 patch) turned
-    it into the value first."""
+    _typed_annotations: dict[str, tuple[str, Any]] = field(default_factory=dict)
     links: list[Any] = field(default_factory=list)
     """Label/annotation values kyaml shares between several maps of this object (transformers.Link).
 
     Not carried over by `copy()`, as kyaml's deep copy does not share nodes either."""
+    created: list[CreatedScalar] = field(default_factory=list)
+    """Scalars `replacements` created (`options.create`) that kyaml still holds as untagged nodes.
+
+    Such a node prints as the type its text reads as, takes a later replacement's text without a type
+    check, and becomes a string of its text when a later strategic merge patch walks it (replacements.py
+    owns the rules). A JSON round trip (a JSON 6902 patch) types every node: see `typed_annotations`."""
+
+    @property
+    def typed_annotations(self) -> dict[str, tuple[str, Any]]:
+        """Annotations written as plain non-string scalars: key -> (source text, value it reads as).
+
+        kustomize prints an annotation as its source text, unless a JSON round trip (a JSON 6902 patch)
+        turned it into the value first. Assigning it marks such a round trip (patches.py resets it for
+        every JSON 6902 patch; the loader sets it on new objects): the round trip also types every created
+        scalar, so `created` is forgotten."""
+        return self._typed_annotations
+
+    @typed_annotations.setter
+    def typed_annotations(self, value: dict[str, tuple[str, Any]]) -> None:
+        self._typed_annotations = value
+        self.created.clear()
 
     @property
     def id(self) -> ResId:
@@ -71,13 +88,46 @@ class Resource:
         return rid == self.id or rid in self.prev_ids
 
     def copy(self) -> Resource:
+        obj = copy_tree(self.obj)
         return Resource(
-            copy_tree(self.obj),
+            obj,
             self.origin,
             list(self.prev_ids),
             list(self.prefixes),
             list(self.suffixes),
             self.needs_hash,
             self.behavior,
-            dict(self.typed_annotations),
+            dict(self._typed_annotations),
+            created=_moved(self.created, self.obj, obj) if self.created else [],
         )
+
+
+@dataclass(eq=False, slots=True)
+class CreatedScalar:
+    """A scalar slot that `replacements` created: `container[key]` holds `value`, read from `text`."""
+
+    container: dict[str, Any] | list[Any]
+    key: Any
+    """The map key, or the list index."""
+    value: Any
+    """What stackctl stores in the slot; the record is stale once the slot holds anything else."""
+    text: str
+    """The node's text, which decides its type."""
+
+
+def _moved(records: list[CreatedScalar], old: Any, new: Any) -> list[CreatedScalar]:
+    """`records` of the tree `old` pointed at the same slots of its copy `new`."""
+    pairs: dict[int, Any] = {}
+    stack = [(old, new)]
+    while stack:
+        a, b = stack.pop()
+        pairs[id(a)] = b
+        if isinstance(a, dict):
+            stack.extend((v, b[k]) for k, v in a.items() if isinstance(v, dict | list))
+        else:
+            stack.extend((v, b[i]) for i, v in enumerate(a) if isinstance(v, dict | list))
+    return [
+        CreatedScalar(pairs[id(r.container)], r.key, r.value, r.text)
+        for r in records
+        if id(r.container) in pairs
+    ]
