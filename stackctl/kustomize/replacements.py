@@ -4,8 +4,10 @@ Replacements run last among a kustomization's transformers and their results fee
 references, so they follow kustomize v5.8.1 as measured against the real binary (api/filters/replacement,
 kyaml PathGetter/PathMatcher): sources are looked up with exact list matching, targets with regular-expression
 list matching and `*` over list items; a scalar target keeps its own type and takes only the source's text,
-failing the way kustomize's YAML decoder fails when that text is not of the target's type; fields created by
-`options.create` take the type the text reads as.
+failing the way kustomize's YAML decoder fails when that text is not of the target's type. Fields created by
+`options.create` are untagged nodes in kyaml: they take the type their text reads as, take any text a later
+replacement writes, and become strings of their text when a later strategic merge patch walks them
+(`Resource.created` keeps them; `hold_created`/`settle_created` run around each such patch).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ over the same accumulation. Objects are compared as kustomize's loader reads the
 
 from __future__ import annotations
 
+import json
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +16,9 @@ from typing import Any
 import pytest
 
 from stackctl.errors import KustomizeError
+from stackctl.kustomize.build import build_yaml
 from stackctl.kustomize.replacements import apply_replacements
-from stackctl.kustomize.resource import Resource
+from stackctl.kustomize.resource import CreatedScalar, Resource
 from stackctl.yamlio import load_documents
 from tests.refkustomize import Built
 from tests.unit.test_generators import FIFO, DirSource, build, kustomize_many, write_tree
@@ -710,3 +712,352 @@ def test_scalar_type_matrix(tmp_path: Path) -> None:
         assert ref.returncode != 0, f"kustomize accepted {cell}"
         with pytest.raises(KustomizeError, match="cannot decode"):
             build(root, _replace)
+
+
+# -- created fields under later operations -----------------------------------------------------------------
+#
+# A field `options.create` adds is an untagged YAML node in kustomize: it prints as the type its text reads
+# as, until a later strategic merge patch of the object walks it and turns it into a string of its text (where
+# YAML 1.1 reads that text as anything but a string). Each tree's base creates fields; its overlay (and
+# components, or a further overlay `top`) does something later. Compared byte for byte with kustomize.
+
+_LATER_RESOURCES = """
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: src
+data:
+  five: "5"
+  hex: "0x1F"
+  tilde: "~"
+  word: hello
+  truth: "true"
+  empty: ""
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: dep
+  finalizers:
+  - a
+spec:
+  replicas: 1
+  template:
+    metadata:
+      labels:
+        app: a
+    spec:
+      containers:
+      - name: c1
+        image: nginx
+        args:
+        - a
+      volumes:
+      - name: v0
+        emptyDir: {}
+---
+apiVersion: example.com/v1
+kind: Thing
+metadata:
+  name: t
+spec:
+  items:
+  - name: a
+    v: x
+  template:
+    apiVersion: apps/v1
+    kind: Deployment
+    spec:
+      template:
+        spec:
+          containers:
+          - name: c1
+            image: nginx
+"""
+
+# Texts whose type YAML reads differently from a string, and a few that stay strings or typed.
+_SPELLINGS = [
+    *("~", "null", "Null", "0x1F", "0X1F", "0o17", "0b101", "012", "09", "1_000", "-0", "+1", "5", "1e3"),
+    *(".5", "1.", "1.50", "-1e3", "1e-400", "1e308", "9223372036854775808", "18446744073709551616"),
+    *("true", "TRUE", "False", ".inf", "-.Inf", ".NaN"),
+    # timestamps stay timestamps (YAML 1.1 in Go gives them as strings), the empty text stays null
+    *("2024-01-15", "2024-1-5", "2024-01-15 10:00:00", ""),
+    # strings either way
+    *("yes", "on", "y", "hello", "1e400", "0xZZ", "1:20", "<<", "1.2.3", "0x1p3"),
+]
+
+
+def _create(source: str, *paths: str, kind: str = "Deployment") -> str:
+    return _rep(
+        f"{{kind: ConfigMap, name: src, fieldPath: data.{source}}}",
+        f"select: {{kind: {kind}}}\noptions: {{create: true}}\nfieldPaths: [{', '.join(map(repr, paths))}]",
+    )
+
+
+def _set(source: str, *paths: str, kind: str = "Deployment", options: str = "{}") -> str:
+    return _rep(
+        f"{{kind: ConfigMap, name: src, fieldPath: data.{source}}}",
+        f"select: {{kind: {kind}}}\noptions: {options}\nfieldPaths: [{', '.join(map(repr, paths))}]",
+    )
+
+
+def _smp(body: str, kind: str = "Deployment", name: str = "dep", api: str = "apps/v1") -> str:
+    """A `patches` entry without a target: a strategic merge patch with `body` under the object's id."""
+    doc = f"apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: {name}\n{textwrap.dedent(body).strip()}\n"
+    return "- patch: |\n" + textwrap.indent(doc, "    ")
+
+
+_REPLICAS_PATCH = _smp("spec:\n  replicas: 3")
+_JSON_PATCH = (
+    "- target: {kind: Deployment}\n  patch: |\n    - {op: replace, path: /spec/replicas, value: 3}\n"
+)
+_CREATE_SOME = (
+    _create("five", "spec.a", "spec.b", "metadata.labels.l", "spec.template.metadata.annotations.n")
+    + _create("hex", "spec.h")
+    + _create("tilde", "spec.t")
+    + _create("truth", "spec.tr")
+    + _create("word", "spec.w")
+)
+_COMPONENT = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+
+
+def _later(overlay: str, base_replacements: str = _CREATE_SOME, **more: str) -> dict[str, str | bytes]:
+    """A tree: base (the resources, `base_replacements`), overlay (`overlay`), and `more` files by path."""
+    return {
+        "base/r.yaml": _LATER_RESOURCES,
+        "base/kustomization.yaml": "resources: [r.yaml]\n"
+        + (f"replacements:\n{base_replacements}" if base_replacements else ""),
+        "overlay/kustomization.yaml": overlay,
+        **{path.replace("__", "/") + "/kustomization.yaml": text for path, text in more.items()},
+    }
+
+
+def _spellings() -> tuple[str, str]:
+    """A ConfigMap holding every spelling, and replacements creating a field from each."""
+    data = "".join(f"  k{i}: {json.dumps(text)}\n" for i, text in enumerate(_SPELLINGS))
+    cm = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: spell\ndata:\n{data}---\n"
+    reps = "".join(
+        _rep(
+            f"{{kind: ConfigMap, name: spell, fieldPath: data.k{i}}}",
+            "select: {kind: Deployment}\noptions: {create: true}\n"
+            f"fieldPaths: [spec.new.k{i}, spec.template.spec.containers.0.env.0.value]",
+        )
+        for i in range(len(_SPELLINGS))
+    )
+    return cm, reps
+
+
+_SPELL_CM, _SPELL_REPS = _spellings()
+_SPELL_BASE = _create("five", "spec.template.spec.containers.0.env.[name=E].value") + _SPELL_REPS
+
+LATER: dict[str, dict[str, str | bytes]] = {
+    # Every spelling, in a map field and in a field of a keyed list's element; `.inf`/`.nan` only print
+    # once they are strings.
+    "spellings-patches": {
+        **_later("resources: [../base]\npatches:\n" + _REPLICAS_PATCH, _SPELL_BASE),
+        "base/r.yaml": _SPELL_CM + _LATER_RESOURCES,
+    },
+    "spellings-without-patch": {
+        **_later(
+            "resources: [../base]\n",
+            _create("five", "spec.template.spec.containers.0.env.[name=E].value")
+            + "".join(
+                _rep(
+                    f"{{kind: ConfigMap, name: spell, fieldPath: data.k{i}}}",
+                    f"select: {{kind: Deployment}}\noptions: {{create: true}}\nfieldPaths: [spec.new.k{i}]",
+                )
+                for i, text in enumerate(_SPELLINGS)
+                if text.lower() not in (".inf", "-.inf", ".nan")
+            ),
+        ),
+        "base/r.yaml": _SPELL_CM + _LATER_RESOURCES,
+    },
+    # Every kind of strategic merge patch; the patch need not touch the created fields.
+    "patches-strategic-merge": _later(
+        "resources: [../base]\npatchesStrategicMerge:\n- |-\n"
+        "  apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: dep\n  spec:\n    paused: true\n"
+    ),
+    "patches-targeted": _later(
+        "resources: [../base]\npatches:\n- target: {kind: Deployment}\n"
+        "  patch: |\n    kind: Deployment\n    metadata:\n      name: x\n    spec:\n      paused: true\n"
+    ),
+    "patches-from-file": {
+        **_later("resources: [../base]\npatches:\n- path: p.yaml\n"),
+        "overlay/p.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: dep\n"
+        "spec:\n  paused: true\n",
+    },
+    # What does not turn them into strings.
+    "not-json6902": _later("resources: [../base]\npatches:\n" + _JSON_PATCH),
+    "not-transformers": _later(
+        "resources: [../base]\nnamespace: ns\nnamePrefix: p-\nnameSuffix: -s\ncommonLabels: {x: z}\n"
+        "labels:\n- pairs: {l: z}\n  includeTemplates: true\ncommonAnnotations: {x: z}\n"
+        "replicas: [{name: dep, count: 4}]\nimages: [{name: nginx, newTag: '2'}]\n"
+    ),
+    "not-later-replacement-elsewhere": _later(
+        "resources: [../base]\nreplacements:\n" + _set("five", "spec.replicas")
+    ),
+    "not-patch-of-another-object": _later(
+        "resources: [../base]\npatches:\n"
+        + _smp("spec:\n  x: 1", kind="Thing", name="t", api="example.com/v1")
+    ),
+    "not-patch-before-replacements": {
+        "overlay/r.yaml": _LATER_RESOURCES,
+        "overlay/kustomization.yaml": "resources: [r.yaml]\npatches:\n"
+        + _REPLICAS_PATCH
+        + "replacements:\n"
+        + _CREATE_SOME,
+    },
+    # Where the merge walk goes: maps, and lists merged by key (custom resources have none, but an
+    # embedded object naming a known kind does); not the items of other lists or maps inside them, nor
+    # the scalar items of a merged list.
+    "lists": _later(
+        "resources: [../base]\npatches:\n"
+        + _REPLICAS_PATCH
+        + _smp("spec:\n  x: 1", kind="Thing", name="t", api="example.com/v1"),
+        _create(
+            "five",
+            "spec.template.spec.containers.[name=c1].env.[name=NEW].value",
+            "spec.template.spec.containers.[name=c1].args.[=zz]",
+            "spec.template.spec.containers.[name=5].image",
+            "spec.template.spec.volumes.[name=v1].configMap.name",
+            "spec.template.spec.volumes.[name=v0].emptyDir.medium",
+            "metadata.finalizers.[=qq]",
+            "spec.deep.x.y",
+            "spec.newlist.[k=a].v",
+            "spec.newlist2.0",
+        )
+        + _create(
+            "hex",
+            "spec.items.[name=a].w",
+            "spec.items.[name=b].v",
+            "spec.m.v",
+            "spec.items.1.u",
+            "spec.template.spec.paused",
+            "spec.template.spec.template.spec.containers.[name=c1].workingDir",
+            "spec.template.spec.template.spec.containers.[name=c1].args.0",
+            kind="Thing",
+        ),
+    ),
+    # The patch's own values win; a replaced map or deleted element takes its created fields along; a
+    # patch replacing the whole object is not merged.
+    "patch-sets-created-fields": _later(
+        "resources: [../base]\npatches:\n" + _smp("spec:\n  a: 5\n  b: '5'\n  tr: true\n  h: 0x1F")
+    ),
+    "patch-replaces-and-deletes": _later(
+        "resources: [../base]\npatches:\n"
+        + _smp(
+            """
+            spec:
+              m:
+                $patch: replace
+                z: 1
+              template:
+                spec:
+                  containers:
+                  - name: c2
+                    image: patched
+                    env:
+                    - {name: F, value: x}
+                  - {name: c1, $patch: delete}
+            """
+        ),
+        _create(
+            "five",
+            "spec.m.a",
+            "spec.n.b",
+            "spec.template.spec.containers.[name=c1].workingDir",
+            "spec.template.spec.containers.[name=c2].workingDir",
+            "spec.template.spec.containers.[name=c2].env.[name=E].value",
+        ),
+    ),
+    "patch-replaces-object": _later(
+        "resources: [../base]\npatches:\n" + _smp("$patch: replace\nspec:\n  x: 1")
+    ),
+    # Components: a later component's patch, or the parent's.
+    "component-then-parent-patch": _later(
+        "resources: [../base]\ncomponents: [../comp]\npatches:\n" + _REPLICAS_PATCH,
+        "",
+        comp=_COMPONENT + "replacements:\n" + _CREATE_SOME,
+    ),
+    "component-then-component-patch": _later(
+        "resources: [../base]\ncomponents: [../comp, ../comp2]\n",
+        "",
+        comp=_COMPONENT + "replacements:\n" + _CREATE_SOME,
+        comp2=_COMPONENT + "patches:\n" + _REPLICAS_PATCH,
+    ),
+    # Later replacements write any text into a created field (it is retyped by the text), also with a
+    # delimiter; a created field is a source with its own text. After a patch, a stringified field stays a
+    # string, the others are still untagged.
+    "later-replacement-retypes": _later(
+        "resources: [../base]\nreplacements:\n"
+        + _set("word", "spec.a")
+        + _set("hex", "spec.b", "spec.tr", "spec.template.spec.containers.0.args.0")
+        + _set("five", "spec.t", options="{delimiter: x, index: 1}")
+        + _rep(
+            "{kind: Deployment, fieldPath: spec.h}",
+            "select: {kind: ConfigMap}\nfieldPaths: [data.word]",
+            "select: {kind: Deployment}\nfieldPaths: [spec.template.spec.containers.0.image, spec.replicas]",
+        )
+    ),
+    "later-replacement-then-patch": _later(
+        "resources: [../overlay1]\npatches:\n" + _REPLICAS_PATCH,
+        overlay1="resources: [../base]\nreplacements:\n" + _set("word", "spec.a") + _set("hex", "spec.b"),
+    ),
+    "patch-then-later-replacement": _later(
+        "resources: [../overlay1]\nreplacements:\n"
+        + _set("hex", "spec.a", "spec.w", "spec.template.spec.containers.0.args.1", "spec.list.0"),
+        _CREATE_SOME + _create("truth", "spec.template.spec.containers.[name=c1].args.[=x]", "spec.list.0"),
+        overlay1="resources: [../base]\npatches:\n" + _REPLICAS_PATCH,
+    ),
+    # A JSON 6902 patch types every field (a JSON round trip): a later strategic merge patch finds no
+    # untagged field; after a strategic merge patch, the strings stay strings.
+    "json6902-then-patch": _later(
+        "resources: [../overlay1]\npatches:\n" + _REPLICAS_PATCH,
+        overlay1="resources: [../base]\npatches:\n" + _JSON_PATCH,
+    ),
+    "patch-then-json6902": _later(
+        "resources: [../overlay1]\npatches:\n" + _JSON_PATCH,
+        overlay1="resources: [../base]\npatches:\n" + _REPLICAS_PATCH,
+    ),
+    "patch-twice": _later(
+        "resources: [../overlay1]\npatches:\n" + _REPLICAS_PATCH,
+        overlay1="resources: [../base]\npatches:\n" + _REPLICAS_PATCH,
+    ),
+    # `[name=x]` creates an element whose key is a created field; later paths match it by its text.
+    "created-list-keys": _later(
+        "resources: [../base]\npatches:\n"
+        + _smp(
+            "spec:\n  template:\n    spec:\n      containers:\n      - name: '0x1F'\n        image: patched"
+        ),
+        _create("word", "spec.template.spec.containers.[name=0x1F].image")
+        + _create(
+            "hex",
+            "spec.template.spec.containers.[name=0x1F].workingDir",
+            "spec.template.spec.containers.[name=0x1F].args.[=0x1F]",
+            "spec.template.spec.containers.[name=0x1F].args.[=0x1F]",
+        ),
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def later_built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Built]]:
+    tops = {name: write_tree(tmp_path_factory.mktemp(name), tree) / "overlay" for name, tree in LATER.items()}
+    return dict(zip(tops, zip(tops.values(), kustomize_many(tops.values()), strict=True), strict=True))
+
+
+@pytest.mark.parametrize("name", list(LATER))
+def test_created_fields_under_later_operations(later_built: dict[str, tuple[Path, Built]], name: str) -> None:
+    top, ref = later_built[name]
+    assert ref.returncode == 0, ref.stderr
+    assert build_yaml(top) == ref.stdout
+
+
+def test_copy_keeps_created_fields() -> None:
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"x": [{"k": 1}]}}
+    res = Resource(obj, "x")
+    res.created.append(CreatedScalar(obj["data"]["x"][0], "k", 1, "0x1"))
+    copy = res.copy()
+    rec = copy.created[0]
+    assert rec.container is copy.obj["data"]["x"][0] and rec.container is not obj["data"]["x"][0]
+    assert (rec.key, rec.value, rec.text) == ("k", 1, "0x1")
