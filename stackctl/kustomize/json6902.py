@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 
 from stackctl.errors import PatchError
-from stackctl.model import Obj
+from stackctl.model import Obj, copy_tree
 
 _ESCAPE = re.compile(r"~[01]")
 _GO_INT = re.compile(r"[+-]?[0-9]+")
@@ -215,7 +215,7 @@ def _apply_op(doc: Any, op: dict[str, Any]) -> Any:
     kind = op.get("op")
     if not isinstance(kind, str):
         kind = "unknown"
-    value = _deep_copy(op.get("value"))
+    value = copy_tree(op.get("value"))
     if kind == "add":
         path = _string_field(op, "path", kind)
         found = _container(doc, path)
@@ -261,7 +261,7 @@ def _apply_op(doc: Any, op: dict[str, Any]) -> Any:
                 f"{kind} operation does not apply: doc is missing from path: {source}: missing value"
             )
         try:
-            moved = _remove(*found) if kind == "move" else _deep_copy(_get(*found))
+            moved = _remove(*found) if kind == "move" else copy_tree(_get(*found))
         except _OpError as err:
             where = f"path: '{found[1]}'" if kind == "move" else f"from: '{source}'"
             raise _OpError(f"error in {kind} for {where}: {err}") from None
@@ -294,14 +294,6 @@ def _apply_op(doc: Any, op: dict[str, Any]) -> Any:
     else:
         raise _OpError(f"Unexpected kind: {kind}")
     return doc
-
-
-def _deep_copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _deep_copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_deep_copy(v) for v in value]
-    return value
 
 
 def _json_equal(a: Any, b: Any) -> bool:

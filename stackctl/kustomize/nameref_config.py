@@ -20,6 +20,7 @@ from typing import Any
 
 from stackctl.errors import KustomizeError
 from stackctl.kustomize.fieldspec import split_path
+from stackctl.kustomize.order import kind_rank
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,40 +60,10 @@ class NameBackReference:
     referrers: tuple[ReferrerSpec, ...]
 
 
-_ORDER_FIRST = (
-    "Namespace",
-    "ResourceQuota",
-    "StorageClass",
-    "CustomResourceDefinition",
-    "ServiceAccount",
-    "PodSecurityPolicy",
-    "Role",
-    "ClusterRole",
-    "RoleBinding",
-    "ClusterRoleBinding",
-    "ConfigMap",
-    "Secret",
-    "Endpoints",
-    "Service",
-    "LimitRange",
-    "PriorityClass",
-    "PersistentVolume",
-    "PersistentVolumeClaim",
-    "Deployment",
-    "StatefulSet",
-    "CronJob",
-    "PodDisruptionBudget",
-)
-_ORDER_LAST = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
-_TYPE_ORDER = {kind: i - len(_ORDER_FIRST) for i, kind in enumerate(_ORDER_FIRST)} | {
-    kind: 1 + i for i, kind in enumerate(_ORDER_LAST)
-}
-
-
 def gvk_sort_key(gvk: GvkSelector) -> tuple[int, str]:
     """kustomize's `Gvk.IsLessThan`: the fixed kind order, then `group_version_kind` with `~G`/`~V`/`~K`."""
     stable = "_".join((gvk.group or "~G", gvk.version or "~V", gvk.kind or "~K"))
-    return _TYPE_ORDER.get(gvk.kind, 0), stable
+    return kind_rank(gvk.kind), stable
 
 
 def _target(kind: str, group: str, version: str, referrers: Iterable[tuple[str, ...]]) -> NameBackReference:

@@ -35,6 +35,20 @@ LEGACY_FIRST = (
 LEGACY_LAST = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
 
 
+def type_ranks(first: Sequence[str] = LEGACY_FIRST, last: Sequence[str] = LEGACY_LAST) -> dict[str, int]:
+    """kustomize's type order: negative for the kinds that go first, positive for the last (others: 0)."""
+    ranks = {kind: i - len(first) for i, kind in enumerate(first)}
+    ranks.update({kind: i + 1 for i, kind in enumerate(last)})
+    return ranks
+
+
+_LEGACY_RANKS = type_ranks()
+
+
+def kind_rank(kind: str) -> int:
+    return _LEGACY_RANKS.get(kind, 0)
+
+
 def _gvk_string(rid: ResId) -> str:
     g = rid.gvk
     return f"{g.group or '~G'}_{g.version or '~V'}_{g.kind or '~K'}"
@@ -45,8 +59,7 @@ def legacy_sort(
     first: Sequence[str] = LEGACY_FIRST,
     last: Sequence[str] = LEGACY_LAST,
 ) -> list[Resource]:
-    rank = {kind: i - len(first) for i, kind in enumerate(first)}
-    rank.update({kind: i + 1 for i, kind in enumerate(last)})
+    rank = type_ranks(first, last)
 
     def key(res: Resource) -> tuple[int, str, str]:
         rid = res.id
