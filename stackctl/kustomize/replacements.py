@@ -655,12 +655,21 @@ def _write(res: Resource, path: str, value: _Value, opts: _Options) -> None:
     for container, key in slots:
         rec = ctx.live.pop((id(container), key), None) if ctx.live else None
         current = _Created(rec.text) if rec is not None else container[key]
-        written, text = _new_value(current, value, opts, untyped=container is annotations)
+        own_annotation = container is annotations
+        written, text = _new_value(current, value, opts, untyped=own_annotation)
         container[key] = written
         if rec is not None:
             res.created.remove(rec)
-        if text is not None:
-            ctx.add(CreatedScalar(container, key, written, text))
+        if text is None:
+            continue
+        ctx.add(CreatedScalar(container, key, written, text))
+        if own_annotation:
+            # Printed as its text, unless a JSON round trip (a JSON 6902 patch) types it first.
+            typed = _resolve_created(text)
+            if isinstance(typed, str) and typed == text:
+                res.typed_annotations.pop(key, None)
+            else:
+                res.typed_annotations[key] = (text, typed)
 
 
 def _node_kind(data: Any) -> str:
@@ -692,6 +701,8 @@ def _new_value(
             pieces[opts.index] = text
         text = opts.delimiter.join(pieces)
     if untyped:
+        if isinstance(current, _Created):
+            return text, text
         scalar = not isinstance(current, (dict, list)) or not isinstance(value.data, (dict, list))
         return text if scalar else "", None
     if isinstance(current, _Created):
@@ -767,6 +778,8 @@ def settle_created(res: Resource, held: Held, *, merged: bool = True) -> None:
     scalar items), all over the object, touched by the patch or not. Created scalars the patch replaced or
     dropped are forgotten; the others keep their value and stay untagged."""
     walked, present = _smp_walked(res.obj) if merged else (set(), set())
+    meta = res.obj.get("metadata")
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
     kept: list[CreatedScalar] = []
     for rec in res.created:
         anchor = held.get(id(rec), rec.value)
@@ -774,6 +787,8 @@ def settle_created(res: Resource, held: Held, *, merged: bool = True) -> None:
             continue
         if merged and id(rec.container) in walked and _stringified_by_merge(rec.text):
             rec.container[rec.key] = rec.text
+            if rec.container is annotations and res.typed_annotations.get(rec.key, ("",))[0] == rec.text:
+                del res.typed_annotations[rec.key]  # a JSON round trip keeps it a string now
             continue
         if anchor is not rec.value and _holds(rec, anchor):
             rec.container[rec.key] = rec.value

@@ -733,6 +733,8 @@ data:
   word: hello
   truth: "true"
   empty: ""
+  octal: "0755"
+  date: "2024-01-15"
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -817,6 +819,10 @@ _CREATE_SOME = (
     + _create("tilde", "spec.t")
     + _create("truth", "spec.tr")
     + _create("word", "spec.w")
+)
+_OWN_ANNOTATIONS = "".join(
+    _create(key, f"metadata.annotations.{key}")
+    for key in ("five", "hex", "tilde", "word", "truth", "empty", "octal", "date")
 )
 _COMPONENT = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
 
@@ -1021,6 +1027,14 @@ LATER: dict[str, dict[str, str | bytes]] = {
     ),
     "patch-twice": _later(
         "resources: [../overlay1]\npatches:\n" + _REPLICAS_PATCH,
+        overlay1="resources: [../base]\npatches:\n" + _REPLICAS_PATCH,
+    ),
+    # The object's own annotations print as their text, unless a JSON round trip types them first (so the
+    # empty text prints "null"); after a strategic merge patch, only timestamps and the empty text still can.
+    "own-annotations-json6902": _later("resources: [../base]\npatches:\n" + _JSON_PATCH, _OWN_ANNOTATIONS),
+    "own-annotations-patch-then-json6902": _later(
+        "resources: [../overlay1]\npatches:\n" + _JSON_PATCH,
+        _OWN_ANNOTATIONS,
         overlay1="resources: [../base]\npatches:\n" + _REPLICAS_PATCH,
     ),
     # `[name=x]` creates an element whose key is a created field; later paths match it by its text.
