@@ -111,6 +111,7 @@ def _apply_json6902(res: Resource, ops: Any, *, file: str, field: str) -> None:
             if annotations.get(key) == text:
                 annotations[key] = value
     res.typed_annotations = {}
+    res.created.clear()  # the JSON round trip types every node a replacement created
     res.obj = apply_json6902(res.obj, ops, file=file, field=field)
     # kustomize round-trips the object through JSON for the patch: values shared by several maps
     # (transformers.Link) are separate afterwards.

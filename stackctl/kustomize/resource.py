@@ -25,7 +25,11 @@ class Resource:
     """A generated ConfigMap/Secret that gets kustomize's content-hash name suffix at the end of the build."""
     behavior: str = ""
     """Generator behavior: "create", "merge" or "replace"; "" for ordinary resources."""
-    _typed_annotations: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    typed_annotations: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    """Annotations written as plain non-string scalars: key -> (source text, value it reads as).
+
+    kustomize prints an annotation as its source text, unless a JSON round trip (a JSON 6902 patch) turned
+    it into the value first."""
     links: list[Any] = field(default_factory=list)
     """Label/annotation values kyaml shares between several maps of this object (transformers.Link).
 
@@ -35,22 +39,7 @@ class Resource:
 
     Such a node prints as the type its text reads as, takes a later replacement's text without a type
     check, and becomes a string of its text when a later strategic merge patch walks it (replacements.py
-    owns the rules). A JSON round trip (a JSON 6902 patch) types every node: see `typed_annotations`."""
-
-    @property
-    def typed_annotations(self) -> dict[str, tuple[str, Any]]:
-        """Annotations written as plain non-string scalars: key -> (source text, value it reads as).
-
-        kustomize prints an annotation as its source text, unless a JSON round trip (a JSON 6902 patch)
-        turned it into the value first. Assigning it marks such a round trip (patches.py resets it for
-        every JSON 6902 patch; the loader sets it on new objects): the round trip also types every created
-        scalar, so `created` is forgotten."""
-        return self._typed_annotations
-
-    @typed_annotations.setter
-    def typed_annotations(self, value: dict[str, tuple[str, Any]]) -> None:
-        self._typed_annotations = value
-        self.created.clear()
+    owns the rules). A JSON round trip (a JSON 6902 patch) types every node and ends these records."""
 
     @property
     def id(self) -> ResId:
@@ -97,7 +86,7 @@ class Resource:
             list(self.suffixes),
             self.needs_hash,
             self.behavior,
-            dict(self._typed_annotations),
+            dict(self.typed_annotations),
             created=_moved(self.created, self.obj, obj) if self.created else [],
         )
 
