@@ -118,6 +118,24 @@ def _apply_json6902(res: Resource, ops: Any, *, file: str, field: str) -> None:
     res.links.clear()
 
 
+def _json6902_to_targets(
+    resources: list[Resource],
+    selector: Selector,
+    text: str,
+    kdir: KustDir,
+    *,
+    field: str,
+    where: str,
+    warn: Warn,
+) -> None:
+    ops = parse_json6902(text, file=kdir.kfile, field=where)
+    targets = selector.select(resources)
+    if not targets:
+        warn(f"{kdir.kfile}: {field}.target: matches no resource; the patch does nothing")
+    for res in targets:
+        _apply_json6902(res, ops, file=kdir.kfile, field=field)
+
+
 def _smp_objects(docs: list[Any], *, file: str, field: str) -> list[Obj]:
     objs: list[Obj] = []
     for doc in docs:
@@ -168,12 +186,7 @@ def apply_patches(resources: list[Resource], entries: list[Any], kdir: KustDir, 
         if _is_json6902(docs):
             if selector is None:
                 raise PatchError("a JSON 6902 patch needs a target", file=kdir.kfile, field=f"{field}.target")
-            ops = parse_json6902(text, file=kdir.kfile, field=where)
-            targets = selector.select(resources)
-            if not targets:
-                warn(f"{kdir.kfile}: {field}.target: matches no resource; the patch does nothing")
-            for res in targets:
-                _apply_json6902(res, ops, file=kdir.kfile, field=field)
+            _json6902_to_targets(resources, selector, text, kdir, field=field, where=where, warn=warn)
             continue
         patches = _smp_objects(docs, file=kdir.kfile, field=field)
         if not patches:
@@ -233,9 +246,4 @@ def apply_patches_json6902(resources: list[Resource], entries: list[Any], kdir: 
             raise PatchError("a JSON 6902 patch needs a target", file=kdir.kfile, field=f"{field}.target")
         selector = Selector.parse(raw_target, file=kdir.kfile, field=f"{field}.target")
         text, where, _docs = _patch_source(kdir, entry, field=field)
-        ops = parse_json6902(text, file=kdir.kfile, field=where)
-        targets = selector.select(resources)
-        if not targets:
-            warn(f"{kdir.kfile}: {field}.target: matches no resource; the patch does nothing")
-        for res in targets:
-            _apply_json6902(res, ops, file=kdir.kfile, field=field)
+        _json6902_to_targets(resources, selector, text, kdir, field=field, where=where, warn=warn)
