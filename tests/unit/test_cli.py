@@ -79,7 +79,7 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
 
 
 def test_several_paths_need_out_dir() -> None:
-    proc = stackctl("render", "overlays/envs/dev", "overlays/example")
+    proc = stackctl("render", "overlays/envs/dev", "overlays/envs/prod")
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "--out-dir" in proc.stderr
@@ -87,10 +87,10 @@ def test_several_paths_need_out_dir() -> None:
 
 def test_out_dir_writes_each_build_and_failure_keeps_old_files(tmp_path: Path) -> None:
     out = tmp_path / "hydrated"
-    proc = stackctl("render", "overlays/envs/dev", "overlays/example", "--out-dir", str(out))
+    proc = stackctl("render", "overlays/envs/dev", "overlays/envs/prod", "--out-dir", str(out))
     assert proc.returncode == 0, proc.stderr
     assert (out / "dev.yaml").read_text() == kustomize_build(REPO / "overlays/envs/dev").stdout
-    assert (out / "example.yaml").read_text() == kustomize_build(REPO / "overlays/example").stdout
+    assert (out / "prod.yaml").read_text() == kustomize_build(REPO / "overlays/envs/prod").stdout
     before = (out / "dev.yaml").read_bytes()
     bad = tmp_path / "bad"
     bad.mkdir()
@@ -98,7 +98,7 @@ def test_out_dir_writes_each_build_and_failure_keeps_old_files(tmp_path: Path) -
     proc = stackctl("render", "overlays/envs/dev", str(bad), "--out-dir", str(out))
     assert proc.returncode == 1
     assert (out / "dev.yaml").read_bytes() == before
-    assert sorted(p.name for p in out.iterdir()) == ["dev.yaml", "example.yaml"]
+    assert sorted(p.name for p in out.iterdir()) == ["dev.yaml", "prod.yaml"]
 
 
 def test_render_does_not_import_the_kubernetes_client() -> None:
