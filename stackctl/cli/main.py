@@ -13,6 +13,7 @@ import typer
 
 from stackctl import __version__
 from stackctl.cli import render as render_cmd
+from stackctl.cli import validate as validate_cmd
 from stackctl.errors import EXIT_ERROR, StackctlError
 
 app = typer.Typer(
@@ -43,6 +44,7 @@ def main(
 
 
 app.command("render")(render_cmd.render)
+app.command("validate")(validate_cmd.validate)
 
 
 def run() -> None:
