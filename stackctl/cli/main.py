@@ -14,6 +14,7 @@ import typer
 from stackctl import __version__
 from stackctl.cli import render as render_cmd
 from stackctl.cli import validate as validate_cmd
+from stackctl.cli import vendor as vendor_cmd
 from stackctl.errors import EXIT_ERROR, StackctlError
 
 app = typer.Typer(
@@ -44,6 +45,7 @@ def main(
 
 
 app.command("render")(render_cmd.render)
+app.command("vendor")(vendor_cmd.vendor)
 app.command("validate")(validate_cmd.validate)
 
 
