@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint fmt clean
+.PHONY: run test bench lint fmt clean apiserver
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ lint: $(STAMP)
 fmt: $(STAMP)
 	$(BIN)/ruff format stackctl tests
 	$(BIN)/ruff check --fix stackctl tests
+
+# The API test server by hand: prints a kubeconfig path, serves on 127.0.0.1 until Ctrl-C.
+apiserver: $(STAMP)
+	$(BIN)/python -m tests.apiserver $(ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
