@@ -52,5 +52,5 @@ def validate(
         sys.stdout.write(report.to_json(result, str(target)))
     else:
         sys.stdout.write(report.to_text(result))
-    if result.errors:
-        raise typer.Exit(EXIT_ERROR)
+    if result.errors:  # SystemExit, not typer.Exit: click returns typer.Exit's code without exiting
+        raise SystemExit(EXIT_ERROR)
