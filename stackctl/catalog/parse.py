@@ -183,7 +183,7 @@ class _Map:
 
     def text(self, key: str, pattern: re.Pattern[str] | None = None, what: str = "") -> str:
         value = self.value(key)
-        return self._check_str(key, value, pattern, what)
+        return self._check_str(self.at(key), value, pattern, what)
 
     def opt_str(self, key: str, pattern: re.Pattern[str] | None = None, what: str = "") -> str | None:
         return self.text(key, pattern, what) if self.has(key) else None
