@@ -291,6 +291,8 @@ class DirFetcher:
     of the upstream repository at the tag (`<path in the repository>`), looked up in that order."""
 
     def __init__(self, directory: Path) -> None:
+        if not directory.is_dir():
+            raise VendorError("not a directory", file=str(directory), field="--from")
         self.directory = directory
 
     def fetch(self, file: PlannedFile, out: BinaryIO) -> None:
@@ -358,28 +360,51 @@ def vendor(plan: Plan, fetcher: Fetcher) -> Outcome:
             todo.append(f)
     if not todo:
         return Outcome(written=(), unchanged=tuple(unchanged))
-    staging = Path(tempfile.mkdtemp(prefix=".stackctl-vendor-", dir=plan.base_dir))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".stackctl-vendor-", dir=plan.base_dir))
+    except OSError as exc:
+        raise VendorError(f"cannot stage files here: {exc.strerror}", file=str(plan.base_dir)) from None
     tree = staging / "tree"
     try:
         for f in todo:
             staged = tree / f.dest
-            staged.parent.mkdir(parents=True, exist_ok=True)
-            with staged.open("xb") as out:
-                fetcher.fetch(f, out)
-            actual = sha256_file(staged)
+            try:
+                staged.parent.mkdir(parents=True, exist_ok=True)
+                with staged.open("xb") as out:
+                    fetcher.fetch(f, out)
+                actual = sha256_file(staged)
+            except OSError as exc:
+                raise VendorError(
+                    f"cannot stage {f.dest}: {exc.strerror}", file=str(f.target), hint="nothing was written"
+                ) from None
             if actual != f.sha256:
                 raise VendorError(
                     f"sha256 mismatch for {display_url(f.url)}: expected {f.sha256}, got {actual}",
                     file=str(f.target),
                     hint="nothing was written; the upstream file changed or the lock is wrong",
                 )
-        if not plan.target_dir.exists():
-            plan.target_dir.parent.mkdir(parents=True, exist_ok=True)
-            os.rename(tree, plan.target_dir)  # the whole release appears in one step
-        else:
-            for f in todo:
-                f.target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(tree / f.dest, f.target)
+        _move_into_place(plan, todo, tree)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return Outcome(written=tuple(f.target for f in todo), unchanged=tuple(unchanged))
+
+
+def _move_into_place(plan: Plan, todo: list[PlannedFile], tree: Path) -> None:
+    """Every staged file verified: a new release directory appears in one rename; files of an existing one
+    are replaced one atomic rename each."""
+    current: Path = plan.target_dir
+    try:
+        if not plan.target_dir.exists():
+            plan.target_dir.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(tree, plan.target_dir)
+            return
+        for f in todo:
+            current = f.target
+            f.target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tree / f.dest, f.target)
+    except OSError as exc:
+        raise VendorError(
+            f"cannot move the verified files into place: {exc.strerror}",
+            file=str(current),
+            hint="another run may be writing the same release; run again",
+        ) from None

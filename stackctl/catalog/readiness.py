@@ -66,8 +66,7 @@ def evaluate(
 
 
 def _conditions_of(obj: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    status = obj.get("status")
-    conditions = status.get("conditions") if isinstance(status, Mapping) else None
+    conditions = _mapping(obj.get("status")).get("conditions")
     if not isinstance(conditions, list):
         return {}
     return {str(c.get("type")): c for c in conditions if isinstance(c, Mapping)}
@@ -120,9 +119,12 @@ def _field(check: FieldCheck, obj: Mapping[str, Any]) -> Health:
     return Health(HealthState.DEGRADED, f"{path} is {value}")
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def _child(check: ChildCheck, obj: Mapping[str, Any], catalog: Catalog, lookup: Lookup | None) -> Health:
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
-    assert isinstance(meta, Mapping)
+    meta = _mapping(obj.get("metadata"))
     name = check.name.replace("{name}", str(meta.get("name", "")))
     namespace = str(meta.get("namespace", ""))
     what = f"{check.kind} {namespace}/{name}" if namespace else f"{check.kind} {name}"
@@ -141,10 +143,7 @@ def _int(value: Any, default: int = 0) -> int:
 
 
 def _workload(check: WorkloadCheck, obj: Mapping[str, Any]) -> Health:
-    spec = obj.get("spec") if isinstance(obj.get("spec"), Mapping) else {}
-    status = obj.get("status") if isinstance(obj.get("status"), Mapping) else {}
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
-    assert isinstance(spec, Mapping) and isinstance(status, Mapping) and isinstance(meta, Mapping)
+    spec, status, meta = _mapping(obj.get("spec")), _mapping(obj.get("status")), _mapping(obj.get("metadata"))
     if _int(status.get("observedGeneration"), -1) < _int(meta.get("generation"), 0):
         return Health(HealthState.PROGRESSING, "waiting for the controller to observe the latest generation")
     replicas = _int(spec.get("replicas"), 1)

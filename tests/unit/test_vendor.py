@@ -390,6 +390,43 @@ def test_from_a_folder_missing_a_file_or_holding_a_wrong_one_writes_nothing(
     assert tree(root / op.base) == {"kustomization.yaml": b"resources: []\n"}
 
 
+def test_from_a_folder_that_does_not_exist(tmp_path: Path) -> None:
+    with pytest.raises(VendorError) as err:
+        DirFetcher(tmp_path / "nope")
+    assert (err.value.file, err.value.field, err.value.message) == (
+        str(tmp_path / "nope"),
+        "--from",
+        "not a directory",
+    )
+
+
+def test_a_release_directory_that_appears_meanwhile_is_an_error_not_a_crash(
+    release: tuple[Operator, dict[str, bytes], Lock, Path], tmp_path: Path
+) -> None:
+    """Another writer won the race (here: a file where the release directory goes)."""
+    op, contents, lock, root = release
+    source = tmp_path / "download"
+    source.mkdir()
+    for dest, body in contents.items():
+        (source / dest).write_bytes(body)
+    plan = plan_vendor(op, None, lock, root)
+    inner = DirFetcher(source)
+
+    class Racing:
+        def fetch(self, file: PlannedFile, out: BinaryIO) -> None:
+            plan.target_dir.parent.mkdir(parents=True, exist_ok=True)
+            plan.target_dir.write_bytes(b"someone else\n")
+            inner.fetch(file, out)
+
+    with pytest.raises(VendorError) as err:
+        vendor(plan, Racing())
+    assert err.value.message.startswith("cannot move the verified files into place: ")
+    assert tree(root / op.base) == {
+        "kustomization.yaml": b"resources: []\n",
+        "vendor/v0.26.0": b"someone else\n",
+    }
+
+
 # ---------------------------------------------------------------------------------------------------------
 # the lock
 
