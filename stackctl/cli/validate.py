@@ -38,8 +38,10 @@ def validate(
         ),
     ] = None,
 ) -> None:
-    """Check every custom resource against the CRD for its kind (served version, schema, metadata) and
-    the stack's references (issuers, secret stores, replications, Prometheus selectors, namespaces)."""
+    """Check custom resources against their CRDs and the stack's references.
+
+    Served versions, schemas and metadata per CRD; issuers, secret stores, replications, Prometheus
+    selectors and namespaces across the stack. Exit code 1 when any error is found."""
     from stackctl.validate import check, inputs, report
 
     target = path or DEFAULT_PATH
