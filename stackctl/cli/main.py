@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from stackctl import __version__
+from stackctl.cli import bundle as bundle_cmd
 from stackctl.cli import render as render_cmd
 from stackctl.cli import validate as validate_cmd
 from stackctl.cli import vendor as vendor_cmd
@@ -47,6 +48,7 @@ def main(
 app.command("render")(render_cmd.render)
 app.command("vendor")(vendor_cmd.vendor)
 app.command("validate")(validate_cmd.validate)
+app.add_typer(bundle_cmd.app, name="bundle")
 
 
 def run() -> None:
