@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint fmt clean apiserver
+.PHONY: run test bench lint fmt clean apiserver bundles
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ apiserver: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
+
+# OLM bundles and file-based catalogs under bundles/ (committed; a test checks they match the generator).
+bundles: $(STAMP)
+	$(BIN)/stackctl bundle --out bundles
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -233,6 +233,12 @@ def _webhook_definitions(objects: Sequence[Obj], deployments: Sequence[Obj], nam
                 if key in hook:
                     definition[key] = copy.deepcopy(hook[key])
             out.append(definition)
+    names = [d["generateName"] for d in out]
+    for d in out:  # one name per definition, as cert-manager's published bundles spell them
+        if names.count(d["generateName"]) > 1:
+            d["generateName"] = ("mutate." if d["type"] == "MutatingAdmissionWebhook" else "validate.") + d[
+                "generateName"
+            ]
     return out
 
 

@@ -25,6 +25,15 @@ UI = "urn:alm:descriptor:com.tectonic.ui:"
 K8S = "urn:alm:descriptor:io.kubernetes:"
 CONDITIONS = "urn:alm:descriptor:io.kubernetes.conditions"
 PHASE = "urn:alm:descriptor:io.kubernetes.phase"
+_FORMAT_SAMPLES = {
+    "byte": "ZXhhbXBsZQ==",  # base64 of "example"
+    "date-time": "2006-01-02T15:04:05Z",
+    "date": "2006-01-02",
+    "duration": "1h",
+    "email": "user@example.com",
+    "hostname": "example.com",
+    "uri": "https://example.com",
+}
 
 
 def _gvk(obj: Mapping[str, Any]) -> tuple[str, str, str]:
@@ -59,9 +68,14 @@ def skeleton(schema: Mapping[str, Any]) -> Any:
     kind = schema.get("type")
     if kind == "object" or (kind is None and "properties" in schema):
         props = _props(schema)
-        return {
+        out = {
             name: skeleton(props.get(name) or {}) for name in schema.get("required") or [] if name in props
         }
+        for name in props:  # minProperties: the first properties in schema order
+            if len(out) >= int(schema.get("minProperties") or 0):
+                break
+            out.setdefault(name, skeleton(props[name]))
+        return out
     if kind == "array":
         items = schema.get("items")
         count = int(schema.get("minItems") or 0)
@@ -70,6 +84,10 @@ def skeleton(schema: Mapping[str, Any]) -> Any:
         return schema.get("minimum", 1)
     if kind == "boolean":
         return False
+    if schema.get("x-kubernetes-int-or-string"):
+        return 1
+    if kind == "string" and schema.get("format") in _FORMAT_SAMPLES:
+        return _FORMAT_SAMPLES[str(schema["format"])]
     if kind == "string":
         minimum = int(schema.get("minLength") or 0)
         return "example" if minimum <= 7 else "x" * minimum
@@ -116,8 +134,12 @@ def examples(
                 "kind": crd.kind,
                 "metadata": {"name": f"example-{crd.kind.lower()}"},
             }
+            top = skeleton({**schema, "type": "object"}) if schema else {}
+            for name, value in top.items():  # required top-level fields (Zalando's `configuration`)
+                if name not in ("apiVersion", "kind", "metadata", "status"):
+                    example[name] = value
             spec_schema = _props(schema).get("spec")
-            if isinstance(spec_schema, Mapping):
+            if isinstance(spec_schema, Mapping) and "spec" not in example:
                 example["spec"] = skeleton(spec_schema)
             out.append(example)
     return out, from_stack
