@@ -13,6 +13,7 @@ import typer
 
 from stackctl import __version__
 from stackctl.cli import bundle as bundle_cmd
+from stackctl.cli import diff as diff_cmd
 from stackctl.cli import render as render_cmd
 from stackctl.cli import validate as validate_cmd
 from stackctl.cli import vendor as vendor_cmd
@@ -49,6 +50,7 @@ app.command("render")(render_cmd.render)
 app.command("vendor")(vendor_cmd.vendor)
 app.command("validate")(validate_cmd.validate)
 app.add_typer(bundle_cmd.app, name="bundle")
+app.command("diff")(diff_cmd.diff)
 
 
 def run() -> None:

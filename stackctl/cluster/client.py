@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import urllib3
 from kubernetes import client as k8s_client
@@ -114,11 +114,12 @@ class Client:
         content_type: str = "application/json",
         secret: bool = False,
     ) -> Any:
-        """Send one request (retrying as the policy says) and return the decoded JSON body.
+        """Send one request (retrying as the policy says) and return the decoded JSON body. `path` is
+        already escaped (ApiResource.path does that).
 
         Error responses become `ApiError`s about `what`; `secret` withholds the server's message for Secrets.
         """
-        url = quote(path) + (f"?{urlencode(query)}" if query else "")
+        url = path + (f"?{urlencode(query)}" if query else "")
         data = json.dumps(body).encode() if body is not None else None
         headers = {"Accept": "application/json"}
         if data is not None:

@@ -103,7 +103,7 @@ def kubeconfig_paths(explicit: str | None, environ: Mapping[str, str]) -> list[P
     if explicit:
         path = Path(explicit).expanduser()
         if not path.is_file():
-            raise KubeconfigError("kubeconfig file not found", file=str(path), field="--kubeconfig")
+            raise KubeconfigError(f"kubeconfig file {path} not found", field="--kubeconfig")
         return [path]
     if environ.get("KUBECONFIG"):
         entries = [Path(p).expanduser() for p in environ["KUBECONFIG"].split(os.pathsep) if p]
