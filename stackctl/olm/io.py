@@ -15,7 +15,6 @@ from pathlib import Path
 
 from stackctl import yamlio
 from stackctl.catalog import Catalog, Operator
-from stackctl.errors import StackctlError
 from stackctl.kustomize.build import build
 from stackctl.olm.generate import OperatorInputs
 from stackctl.olm.model import BundleSource, CatalogSource, GeneratedFile, Obj, OlmError
@@ -191,13 +190,3 @@ def discover(paths: Sequence[Path]) -> tuple[list[BundleSource], list[CatalogSou
                     hint="give a bundle directory, a catalog directory, or a directory of them",
                 )
     return bundles, catalogs
-
-
-__all__ = [
-    "StackctlError",
-    "discover",
-    "operators_for",
-    "read_bundle",
-    "render_inputs",
-    "write_tree",
-]

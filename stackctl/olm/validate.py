@@ -17,6 +17,7 @@ stranded entries and no cycles (errors, as `opm validate`).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import gzip
 import json
@@ -166,9 +167,7 @@ def load(source: BundleSource) -> tuple[Loaded, list[Finding]]:
     if csv is not None and _str(_map(csv.get("metadata")).get("name")):
         name = f"{_map(csv['metadata'])['name']} ({source.name})"
     loaded = Loaded(source, name, objects, annotations, csv_file, csv)
-    for f in out.items:
-        object.__setattr__(f, "bundle", name)
-    return loaded, out.items
+    return loaded, [dataclasses.replace(f, bundle=name) for f in out.items]
 
 
 # -- default checks ----------------------------------------------------------------------------------------
