@@ -34,6 +34,8 @@ apiserver: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench_validate
+	$(BIN)/python -m tests.bench_bundle
 
 # OLM bundles and file-based catalogs under bundles/ (committed; a test checks they match the generator).
 bundles: $(STAMP)
