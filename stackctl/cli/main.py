@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from stackctl import __version__
+from stackctl.cli import apply as apply_cmd
 from stackctl.cli import bundle as bundle_cmd
 from stackctl.cli import diff as diff_cmd
 from stackctl.cli import render as render_cmd
@@ -51,6 +52,7 @@ app.command("vendor")(vendor_cmd.vendor)
 app.command("validate")(validate_cmd.validate)
 app.add_typer(bundle_cmd.app, name="bundle")
 app.command("diff")(diff_cmd.diff)
+app.command("apply")(apply_cmd.apply)
 
 
 def run() -> None:

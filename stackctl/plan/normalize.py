@@ -115,15 +115,63 @@ def prune(obj: Obj, keep: Iterable[FieldPath]) -> Obj:
     return pruned
 
 
+def _match(items: Any, element: Any, index: int) -> Any:
+    """The element of `items` that corresponds to `element`: same `name` if it has one, else same index."""
+    if not isinstance(items, list):
+        return None
+    if isinstance(element, Mapping) and "name" in element:
+        return next((i for i in items if isinstance(i, Mapping) and i.get("name") == element["name"]), None)
+    return items[index] if index < len(items) else None
+
+
+def _shape(live: Any, merged: Any, applied: Any) -> tuple[Any, Any]:
+    """Inside lists the manifest sets (kept whole by path), drop the keys of their elements that the manifest
+    does not set and the change does not touch: defaults such as a container's `imagePullPolicy`."""
+    if isinstance(applied, Mapping) and isinstance(merged, Mapping):
+        out_live = dict(live) if isinstance(live, Mapping) else live
+        out_merged = dict(merged)
+        for key, sub in applied.items():
+            if key in out_merged:
+                lv = out_live.get(key) if isinstance(out_live, dict) else None
+                new_live, out_merged[key] = _shape(lv, out_merged[key], sub)
+                if isinstance(out_live, dict) and key in out_live:
+                    out_live[key] = new_live
+        return out_live, out_merged
+    if isinstance(applied, list) and isinstance(merged, list):
+        new_merged = []
+        shaped_live: dict[int, Any] = {}  # id(live element) -> its shaped copy
+        for i, m_el in enumerate(merged):
+            a_el = _match(applied, m_el, i)
+            l_orig = _match(live, m_el, i)
+            l_el = l_orig
+            if isinstance(a_el, Mapping) and isinstance(m_el, Mapping):
+                keep = set(a_el)
+                if isinstance(l_el, Mapping):
+                    keep |= {k for k in m_el.keys() | l_el.keys() if l_el.get(k) != m_el.get(k)}
+                    l_el = {k: v for k, v in l_el.items() if k in keep}
+                m_el = {k: v for k, v in m_el.items() if k in keep}
+                l_el, m_el = _shape(l_el, m_el, a_el)
+            new_merged.append(m_el)
+            if l_orig is not None:
+                shaped_live[id(l_orig)] = l_el
+        if isinstance(live, list):
+            live = [shaped_live.get(id(el), el) for el in live]
+        return live, new_merged
+    return live, merged
+
+
 def normalize(applied: Obj, live: Obj | None, merged: Obj, *, manager: str) -> tuple[Obj | None, Obj]:
     """Live and merged objects ready to diff (see the module docstring); live None for a create."""
     merged_s = strip(merged)
-    keep = set(IDENTITY) | leaf_paths(strip(applied))
+    applied_s = strip(applied)
+    keep = set(IDENTITY) | leaf_paths(applied_s)
     if live is None:
-        return None, prune(merged_s, keep)
+        _, shaped = _shape(None, prune(merged_s, keep), applied_s)
+        return None, shaped
     live_s = strip(live)
     keep |= managed_paths(live, manager) | differing_paths(live_s, merged_s)
-    return prune(live_s, keep), prune(merged_s, keep)
+    shaped_live, shaped_merged = _shape(prune(live_s, keep), prune(merged_s, keep), applied_s)
+    return shaped_live, shaped_merged
 
 
 def _bookkeeping(obj: Obj) -> Obj:

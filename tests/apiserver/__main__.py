@@ -27,6 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rollout-delay", type=float, default=0.0, help="seconds until a Deployment is Available"
     )
+    parser.add_argument(
+        "--operands-ready",
+        type=float,
+        default=0.0,
+        help="seconds until a custom resource is marked ready (negative: never, as with no operators)",
+    )
     parser.add_argument("--log", action="store_true", help="log every request on stderr")
     args = parser.parse_args(argv)
     server = ApiServer(establish_delay=args.establish_delay, rollout_delay=args.rollout_delay).start(

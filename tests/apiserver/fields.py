@@ -179,6 +179,17 @@ def write_managers(obj: dict[str, Any], managers: list[Manager]) -> None:
         meta.pop("managedFields", None)
 
 
+def _covers(live: Any, applied: Any) -> bool:
+    """Whether applying `applied` leaves `live` as it is, server defaults aside: maps may hold more keys
+    (defaults) than applied; lists match element by element. This keeps atomic lists from conflicting over
+    fields the server defaulted inside their elements (`imagePullPolicy` in `containers`)."""
+    if isinstance(live, dict) and isinstance(applied, dict):
+        return all(k in live and _covers(live[k], v) for k, v in applied.items())
+    if isinstance(live, list) and isinstance(applied, list):
+        return len(live) == len(applied) and all(_covers(a, b) for a, b in zip(live, applied, strict=True))
+    return bool(live == applied)
+
+
 @dataclass(frozen=True)
 class Conflict:
     manager: str
@@ -222,7 +233,7 @@ def apply(
                 if not overlaps(owned, path):
                     continue
                 longer = owned if len(owned) >= len(path) else path
-                if get_path(base, longer) != get_path(applied, longer):
+                if not _covers(get_path(base, longer), get_path(applied, longer)):
                     conflicts[(other.manager, longer)] = Conflict(other.manager, other.api_version, longer)
     if conflicts and not force:
         return ApplyResult(base, sorted(conflicts.values(), key=lambda c: (c.manager, c.path)))

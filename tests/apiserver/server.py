@@ -111,6 +111,7 @@ class ApiServer:
     establish_delay: float = 0.0
     rollout_delay: float = 0.0
     controllers: bool = True
+    operands_ready: float | None = 0.0  # seconds until custom resources are ready; None: never
     store: Store = field(init=False)
     requests: list[Request] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
@@ -123,6 +124,7 @@ class ApiServer:
             establish_delay=self.establish_delay,
             rollout_delay=self.rollout_delay,
             controllers=self.controllers,
+            operands_ready=self.operands_ready,
         )
 
     # -- lifecycle ---------------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ Every operation runs under one lock, so concurrent clients see the same serial h
 no resourceVersion is consumed.
 
 "Controllers" stand in for the ones a real cluster runs, only as far as clients can observe them: a CRD
-becomes Established (after `establish_delay`), a Deployment becomes Available (after `rollout_delay`), and an
-available Deployment's pods back an EndpointSlice for every Service that selects them.
+becomes Established (after `establish_delay`), a Deployment becomes Available (after `rollout_delay`), an
+available Deployment's pods back an EndpointSlice for every Service that selects them, and a custom
+resource gets a ready status (after `operands_ready`; None: never, as with no operator running).
 """
 
 from __future__ import annotations
@@ -132,6 +133,7 @@ class Store:
     establish_delay: float = 0.0
     rollout_delay: float = 0.0
     controllers: bool = True
+    operands_ready: float | None = 0.0  # seconds until a custom resource is ready; None: never
     registry: Registry = field(default_factory=Registry)
     objects: dict[Key, Obj] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -417,6 +419,9 @@ class Store:
             self._crd_written(before, after)
         if not self.controllers:
             return
+        if res.crd and self.operands_ready is not None:
+            key = self._key(res, after["metadata"].get("namespace", ""), after["metadata"]["name"])
+            self._later(self.operands_ready, lambda: self._operand_ready(key))
         if res.group == "apps" and res.kind == "Deployment":
             key = self._key(res, after["metadata"]["namespace"], after["metadata"]["name"])
             generation = after["metadata"].get("generation")
@@ -458,6 +463,22 @@ class Store:
             )
 
         self._later(self.establish_delay, establish)
+
+    def _operand_ready(self, key: Key) -> None:
+        """Stand in for the operators: a custom resource nobody gave a status to becomes ready by every rule
+        clients know (Ready and Available conditions, Zalando's cluster status, OT Redis' state)."""
+        obj = self.objects.get(key)
+        if obj is None or obj.get("status"):
+            return
+        obj["status"] = {
+            "conditions": [
+                _condition("Ready", "True", "Ready", "ready (test server operator stand-in)"),
+                _condition("Available", "True", "Available", "available (test server operator stand-in)"),
+            ],
+            "PostgresClusterStatus": "Running",
+            "state": "Ready",
+        }
+        obj["metadata"]["resourceVersion"] = self._next_rv()
 
     def _deployment_progressing(self, key: Key, dep: Obj) -> None:
         status = dep.setdefault("status", {})

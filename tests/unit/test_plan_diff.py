@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stackctl.model import Obj, ResId
+from stackctl.model import Obj, ResId, copy_tree
 from stackctl.plan.diff import Action, diff_object, kubectl_name, summarize, unified
 from stackctl.plan.mask import mask_secret
 from stackctl.plan.normalize import decode_fields_v1, managed_paths, normalize, prune, would_change
@@ -19,6 +19,7 @@ APPLIED: Obj = {
 
 def _server(obj: Obj, *, manager_fields: dict[str, Any], rv: str = "7") -> Obj:
     """What a server returns for `obj`: bookkeeping, defaults, status."""
+    obj = copy_tree(obj)
     out: Obj = {
         **obj,
         "metadata": {
@@ -92,6 +93,28 @@ def test_a_field_the_manager_stops_setting_shows_as_removed() -> None:
     diff = diff_object(ResId.of(APPLIED), dropped, live, merged, manager="stackctl")
     assert diff.action is Action.CHANGE
     assert "-  labels:\n-    app: web\n" in diff.text
+
+
+def test_defaults_inside_list_elements_are_left_out_unless_they_change() -> None:
+    container = {"name": "web", "image": "nginx:1"}
+    defaulted = {
+        **container,
+        "imagePullPolicy": "IfNotPresent",
+        "terminationMessagePath": "/dev/termination-log",
+    }
+    merged = _server(APPLIED, manager_fields=OWNED)
+    merged["spec"]["template"]["spec"]["containers"] = [defaulted]
+    _, created = normalize(APPLIED, None, merged, manager="stackctl")
+    assert created["spec"]["template"]["spec"]["containers"] == [container]
+
+    live = _server(APPLIED, manager_fields=OWNED)
+    live["spec"]["template"]["spec"]["containers"] = [{**defaulted, "imagePullPolicy": "Always"}]
+    before, after = normalize(APPLIED, live, merged, manager="stackctl")
+    assert before is not None
+    assert before["spec"]["template"]["spec"]["containers"] == [{**container, "imagePullPolicy": "Always"}]
+    assert after["spec"]["template"]["spec"]["containers"] == [
+        {**container, "imagePullPolicy": "IfNotPresent"}
+    ]
 
 
 def test_prune_keeps_whole_subtrees_and_drops_emptied_maps() -> None:
