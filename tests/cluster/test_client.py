@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,14 +36,21 @@ def _paths(server: ApiServer, method: str) -> list[int]:
     return [r.status for r in server.requests if r.method == method and "configmaps" in r.path]
 
 
-def test_get_apply_dry_run_and_context_namespace(cluster: Cluster, server: ApiServer) -> None:
-    assert cluster.get(CM) is None
-    dry = cluster.apply(CM, manager="stackctl", dry_run=True)
-    assert dry["metadata"]["namespace"] == "default" and dry["data"] == {"a": "1"}
-    assert cluster.get(CM) is None
-    live = cluster.apply(CM, manager="stackctl")
-    assert cluster.get(CM) == live
-    patches = [r for r in server.requests if r.method == "PATCH"]
+def _in(namespace: str, obj: dict[str, Any]) -> dict[str, Any]:
+    return {**obj, "metadata": {**obj["metadata"], "namespace": namespace}}
+
+
+def test_get_apply_dry_run(target: Target, cluster: Cluster, namespace: str) -> None:
+    cm = _in(namespace, CM)
+    assert cluster.get(cm) is None
+    dry = cluster.apply(cm, manager="stackctl", dry_run=True)
+    assert dry["metadata"]["namespace"] == namespace and dry["data"] == {"a": "1"}
+    assert cluster.get(cm) is None
+    live = cluster.apply(cm, manager="stackctl")
+    assert cluster.get(cm) == live
+    if target.server is None:
+        return
+    patches = [r for r in target.server.requests if r.method == "PATCH" and "/configmaps/" in r.path]
     assert [(r.param("fieldManager"), r.dry_run, r.content_type) for r in patches] == [
         ("stackctl", True, "application/apply-patch+yaml"),
         ("stackctl", False, "application/apply-patch+yaml"),
@@ -93,27 +101,34 @@ def test_unreachable_server_is_a_connection_error(tmp_path: Path) -> None:
     assert "cannot connect" in str(info.value) and "after 4 attempts" in str(info.value)
 
 
-def test_errors_are_not_retried_and_name_what_failed(cluster: Cluster, server: ApiServer) -> None:
-    cluster.apply(CM, manager="stackctl")
+def test_errors_are_not_retried_and_name_what_failed(
+    target: Target, cluster: Cluster, namespace: str
+) -> None:
+    cm = _in(namespace, CM)
+    cluster.apply(cm, manager="stackctl")
     with pytest.raises(ConflictError) as info:
-        cluster.apply({**CM, "data": {"a": "2"}}, manager="helm")
-    assert str(info.value) == 'ConfigMap/default/settings: apply conflict on .data.a (owned by "stackctl")'
+        cluster.apply({**cm, "data": {"a": "2"}}, manager="helm")
+    assert str(info.value).startswith(f"ConfigMap/{namespace}/settings: apply conflict on .data.a ")
+    assert str(info.value).endswith('(owned by "stackctl")')
     assert info.value.conflicts[0].manager == "stackctl" and info.value.conflicts[0].field == ".data.a"
     assert info.value.hint and "--force-conflicts" in info.value.hint
-    forced = cluster.apply({**CM, "data": {"a": "2"}}, manager="helm", force=True)
+    forced = cluster.apply({**cm, "data": {"a": "2"}}, manager="helm", force=True)
     assert forced["data"] == {"a": "2"}
 
-    bad = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "Bad_Name"}}
-    with pytest.raises(InvalidError, match=r'ConfigMap/default/Bad_Name: ConfigMap "Bad_Name" is invalid'):
+    bad = _in(namespace, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "Bad_Name"}})
+    with pytest.raises(
+        InvalidError, match=rf'ConfigMap/{namespace}/Bad_Name: ConfigMap "Bad_Name" is invalid'
+    ):
         cluster.apply(bad, manager="stackctl")
-    assert [r.status for r in server.requests if "Bad_Name" in r.path] == [422]
+    if target.server is not None:
+        assert [r.status for r in target.server.requests if "Bad_Name" in r.path] == [422]
 
 
-def test_secret_errors_withhold_the_server_message(cluster: Cluster, server: ApiServer) -> None:
+def test_secret_errors_withhold_the_server_message(cluster: Cluster, namespace: str) -> None:
     secret = {
         "apiVersion": "v1",
         "kind": "Secret",
-        "metadata": {"name": "Top_Secret"},
+        "metadata": {"name": "Top_Secret", "namespace": namespace},
         "data": {"k": "c2VjcmV0"},
     }
     with pytest.raises(InvalidError) as info:

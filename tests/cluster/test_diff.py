@@ -147,13 +147,15 @@ def test_custom_resource_before_its_crd(target: Target, stack: Stack) -> None:
         assert not [r for r in target.server.requests if r.path.endswith("/widgets/w1")]
 
 
-def test_errors_exit_above_one_and_other_objects_still_diff(target: Target, stack: Stack) -> None:
+def test_errors_exit_above_one_and_other_objects_still_diff(
+    target: Target, stack: Stack, namespace: str
+) -> None:
     stack.include_namespace = False  # everything goes to an existing namespace instead
-    stack.namespace = "default"
+    stack.namespace = namespace
     bad = {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": {"name": "broken", "namespace": "default"},
+        "metadata": {"name": "broken", "namespace": namespace},
         "spec": {
             "selector": {"matchLabels": {"app": "a"}},
             "template": {
@@ -169,10 +171,10 @@ def test_errors_exit_above_one_and_other_objects_still_diff(target: Target, stac
     proc = target.stackctl("diff", str(stack.dir))
     assert proc.returncode == 2
     assert proc.stderr.startswith(
-        'error: Deployment.apps/default/broken: Deployment.apps "broken" is invalid: '
+        f'error: Deployment.apps/{namespace}/broken: Deployment.apps "broken" is invalid: '
     )
     assert "spec.template.metadata.labels" in proc.stderr
-    assert "LIVE/v1.ConfigMap.default.settings" in proc.stdout
+    assert f"LIVE/v1.ConfigMap.{namespace}.settings" in proc.stdout
 
     missing = target.stackctl("diff", str(stack.dir), "--kubeconfig", str(target.tmp / "nope"))
     assert missing.returncode == 2
