@@ -67,3 +67,10 @@ def copy_tree(value: Any) -> Any:
     if isinstance(value, list):
         return [copy_tree(v) for v in value]
     return value
+
+
+def yaml_node_kind(value: Any) -> str:
+    """The YAML node kind kyaml names in its messages for a JSON-like value."""
+    if isinstance(value, dict):
+        return "MappingNode"
+    return "SequenceNode" if isinstance(value, list) else "ScalarNode"

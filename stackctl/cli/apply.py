@@ -15,8 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
+from stackctl import DEFAULT_ENV as DEFAULT_PATH
 from stackctl.cli.diff import (
-    DEFAULT_PATH,
     ConcurrencyOpt,
     ContextOpt,
     KubeconfigOpt,

@@ -16,9 +16,9 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from stackctl import DEFAULT_ENV as DEFAULT_PATH
 from stackctl.errors import StackctlError
 
-DEFAULT_PATH = Path("overlays/envs/dev")
 EXIT_DIFFERENT = 1
 EXIT_FAILED = 2
 

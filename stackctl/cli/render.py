@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-DEFAULT_PATH = Path("overlays/envs/dev")
+from stackctl import DEFAULT_ENV as DEFAULT_PATH
 
 
 class Output(StrEnum):

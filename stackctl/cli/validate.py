@@ -9,9 +9,8 @@ from typing import Annotated
 
 import typer
 
+from stackctl import DEFAULT_ENV as DEFAULT_PATH
 from stackctl.errors import EXIT_ERROR
-
-DEFAULT_PATH = Path("overlays/envs/dev")
 
 
 class Output(StrEnum):

@@ -25,7 +25,7 @@ from stackctl.kustomize.k8s_schema import is_namespaced
 from stackctl.kustomize.loader import FileSource
 from stackctl.kustomize.resource import CreatedScalar, Resource
 from stackctl.kustomize.selector import parse_label_selector
-from stackctl.model import ResId, copy_tree
+from stackctl.model import ResId, copy_tree, yaml_node_kind
 
 DEFAULT_FIELD_PATH = "metadata.name"
 
@@ -441,14 +441,6 @@ def _split_list_match(part: str) -> tuple[str, str]:
     return name, value
 
 
-def _kind_name(node: Any) -> str:
-    if isinstance(node, dict):
-        return "MappingNode"
-    if isinstance(node, list):
-        return "SequenceNode"
-    return "ScalarNode"
-
-
 def _lookup(node: Any, path: list[str], live: _Live) -> tuple[bool, Any, tuple[int, Any] | None]:
     """kyaml's PathGetter without create: exact list-entry matches, `-` for the last item.
 
@@ -462,13 +454,13 @@ def _lookup(node: Any, path: list[str], live: _Live) -> tuple[bool, Any, tuple[i
             if index < 0:
                 raise _Fail(f"array index {index} cannot be negative")
             if not isinstance(node, list):
-                raise _Fail(f"wrong node kind: expected SequenceNode but got {_kind_name(node)}")
+                raise _Fail(f"wrong node kind: expected SequenceNode but got {yaml_node_kind(node)}")
             if index >= len(node):
                 return False, None, None
             node, slot = node[index], (id(node), index)
         elif part == "-":
             if not isinstance(node, list):
-                raise _Fail(f"wrong node kind: expected SequenceNode but got {_kind_name(node)}")
+                raise _Fail(f"wrong node kind: expected SequenceNode but got {yaml_node_kind(node)}")
             if not node:
                 return False, None, None
             node, slot = node[-1], (id(node), len(node) - 1)
@@ -477,7 +469,7 @@ def _lookup(node: Any, path: list[str], live: _Live) -> tuple[bool, Any, tuple[i
         elif _is_list_match(part):
             name, wanted = _split_list_match(part)
             if not isinstance(node, list):
-                raise _Fail(f"wrong node kind: expected SequenceNode but got {_kind_name(node)}")
+                raise _Fail(f"wrong node kind: expected SequenceNode but got {yaml_node_kind(node)}")
             for index, item in enumerate(node):
                 where: tuple[int, Any]
                 if not name:
@@ -494,7 +486,7 @@ def _lookup(node: Any, path: list[str], live: _Live) -> tuple[bool, Any, tuple[i
                 return False, None, None
         else:
             if not isinstance(node, dict):
-                raise _Fail(f"wrong node kind: expected MappingNode but got {_kind_name(node)}")
+                raise _Fail(f"wrong node kind: expected MappingNode but got {yaml_node_kind(node)}")
             if part not in node:
                 return False, None, None
             node, slot = node[part], (id(node), part)
@@ -546,7 +538,7 @@ def _match(node: Any, path: list[str], create: str | None, ctx: _Writing) -> lis
     part, rest = path[0], path[1:]
     if _is_index(part):
         if not isinstance(node, list):
-            raise _Fail(f"wrong node kind: expected SequenceNode but got {_kind_name(node)}")
+            raise _Fail(f"wrong node kind: expected SequenceNode but got {yaml_node_kind(node)}")
         index = int(part)
         if index == len(node) and create is not None:
             node.append(_new_node(rest[0] if rest else "", create))
@@ -556,7 +548,7 @@ def _match(node: Any, path: list[str], create: str | None, ctx: _Writing) -> lis
     if _is_list_match(part):
         name, pattern = _split_list_match(part)
         if not isinstance(node, list):
-            raise _Fail(f"wrong node kind: expected SequenceNode but got {_kind_name(node)}")
+            raise _Fail(f"wrong node kind: expected SequenceNode but got {yaml_node_kind(node)}")
         try:
             regex = re.compile(pattern)
         except re.error as exc:
@@ -575,7 +567,7 @@ def _match(node: Any, path: list[str], create: str | None, ctx: _Writing) -> lis
         return _match_items(node, name, regex, rest, create, ctx)
     if part == "*":
         if not isinstance(node, list):
-            raise _Fail(f"wrong node kind: expected SequenceNode but got {_kind_name(node)}")
+            raise _Fail(f"wrong node kind: expected SequenceNode but got {yaml_node_kind(node)}")
         slots = []
         for index, item in enumerate(node):
             slots.extend([(node, index)] if not rest else _match(item, rest, create, ctx))
@@ -583,7 +575,7 @@ def _match(node: Any, path: list[str], create: str | None, ctx: _Writing) -> lis
     if node is None:
         return []
     if not isinstance(node, dict):
-        raise _Fail(f"wrong node kind: expected MappingNode but got {_kind_name(node)}")
+        raise _Fail(f"wrong node kind: expected MappingNode but got {yaml_node_kind(node)}")
     if part not in node:
         if create is None:
             return []

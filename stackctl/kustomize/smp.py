@@ -20,7 +20,7 @@ from stackctl import yamlio
 from stackctl.errors import PatchError
 from stackctl.kustomize import k8s_schema
 from stackctl.kustomize.k8s_schema import SchemaNode
-from stackctl.model import Obj, copy_tree
+from stackctl.model import Obj, copy_tree, yaml_node_kind
 
 
 class _Missing:
@@ -152,14 +152,6 @@ def _text(value: Any) -> str:
     return ""
 
 
-def _kind_name(node: Any) -> str:
-    if isinstance(node, dict):
-        return "MappingNode"
-    if isinstance(node, list):
-        return "SequenceNode"
-    return "ScalarNode"
-
-
 def _check_kinds(expected: type, nodes: tuple[Any, ...], path: tuple[str, ...]) -> None:
     for node in nodes:
         if _is_null(node):
@@ -173,7 +165,7 @@ def _check_kinds(expected: type, nodes: tuple[Any, ...], path: tuple[str, ...]) 
                 else ("MappingNode" if expected is dict else "SequenceNode")
             )
             raise _MergeError(
-                f"wrong node kind: expected {want} but got {_kind_name(node)}",
+                f"wrong node kind: expected {want} but got {yaml_node_kind(node)}",
                 path,
                 "the patch and the target disagree on whether this field is a map, a list or a scalar",
             )

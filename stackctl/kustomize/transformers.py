@@ -36,7 +36,7 @@ from stackctl.kustomize.fieldspec import (
 )
 from stackctl.kustomize.k8s_schema import is_namespaced
 from stackctl.kustomize.resource import Resource
-from stackctl.model import Gvk, ResId
+from stackctl.model import Gvk, ResId, yaml_node_kind
 
 Slot = tuple[dict[str, Any], str]
 """A map and one of its keys: where a label or annotation value lives."""
@@ -111,12 +111,6 @@ def _detach(r: Resource, container: dict[str, Any], key: str) -> None:
         link.slots = [(m, k) for m, k in link.slots if not (m is container and k == key)]
 
 
-def _node_kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "MappingNode"
-    return "SequenceNode" if isinstance(value, list) else "ScalarNode"
-
-
 class _EntrySetter:
     """kyaml's SetEntry of one key in one object, called on each map the field specs reach: an existing
     key is overwritten through its node; a missing key gets the one new node, shared by every map."""
@@ -131,7 +125,7 @@ class _EntrySetter:
         if current is None:
             return None
         if not isinstance(current, dict):
-            raise FieldSpecError(f"wrong node kind: expected MappingNode but got {_node_kind(current)}")
+            raise FieldSpecError(f"wrong node kind: expected MappingNode but got {yaml_node_kind(current)}")
         if self.key in current:
             set_linked(self.r, current, self.key, self.value)
             return current
@@ -188,7 +182,7 @@ def set_namespace(resources: list[Resource], namespace: str) -> None:
         if isinstance(current, (dict, list)):
             raise FieldSpecError(
                 "namespace field specs must target scalar nodes: "
-                f"wrong node kind: expected ScalarNode but got {_node_kind(current)}"
+                f"wrong node kind: expected ScalarNode but got {yaml_node_kind(current)}"
             )
         return namespace
 
@@ -257,7 +251,7 @@ def _add_affix(
 ) -> None:
     def set_name(current: Any) -> Any:
         if isinstance(current, (dict, list)):
-            raise FieldSpecError(f"wrong node kind: expected ScalarNode but got {_node_kind(current)}")
+            raise FieldSpecError(f"wrong node kind: expected ScalarNode but got {yaml_node_kind(current)}")
         return rename(_scalar_text(current))
 
     for r in resources:
@@ -415,7 +409,9 @@ def set_images(resources: list[Resource], images: list[Any], *, file: str) -> No
 
         def update(current: Any, pattern: re.Pattern[str] = pattern, image: dict[str, str] = image) -> Any:
             if isinstance(current, (dict, list)):
-                raise FieldSpecError(f"wrong node kind: expected ScalarNode but got {_node_kind(current)}")
+                raise FieldSpecError(
+                    f"wrong node kind: expected ScalarNode but got {yaml_node_kind(current)}"
+                )
             if current is None:
                 return None
             text = _scalar_text(current)
@@ -445,7 +441,8 @@ def _legacy_containers(r: Resource, node: Any, found: list[dict[str, Any]]) -> l
                 for item in value:
                     if not isinstance(item, dict):
                         raise KustomizeError(
-                            f"wrong node kind: expected MappingNode but got {_node_kind(item)}", file=r.origin
+                            f"wrong node kind: expected MappingNode but got {yaml_node_kind(item)}",
+                            file=r.origin,
                         )
                     if "image" in item:
                         found.append(item)
@@ -524,7 +521,9 @@ def set_replicas(resources: list[Resource], replicas: list[Any], *, file: str) -
 
         def set_count(current: Any, count: int = count) -> Any:
             if isinstance(current, (dict, list)):
-                raise FieldSpecError(f"wrong node kind: expected ScalarNode but got {_node_kind(current)}")
+                raise FieldSpecError(
+                    f"wrong node kind: expected ScalarNode but got {yaml_node_kind(current)}"
+                )
             return count
 
         found = False
