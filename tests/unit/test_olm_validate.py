@@ -23,16 +23,13 @@ PROD = REPO.parent / "shared" / "reference" / "olm-examples" / "prod"
 CSV_FILE = "manifests/cert-manager.clusterserviceversion.yaml"
 ALL = validate.Options(frozenset({"operatorframework"}))
 
-# What the generated bundles cannot shed without changing the catalog's data or upstream behaviour: the
-# OperatorHub channel names the catalog keeps (alpha, beta), upstream RBAC that patches CRDs to inject CA
-# bundles (cert-manager's cainjector, ESO's cert-controller), and the one operator without an icon.
+# What the generated bundles cannot shed without changing the catalog's data or upstream behaviour: upstream
+# RBAC that patches CRDs to inject CA bundles (cert-manager's cainjector, ESO's cert-controller), and the one
+# operator without an icon.
 KNOWN_STRICT = {
     "cert-manager": {("good-practices", "permissions to create or change CRDs")},
-    "external-secrets-operator": {
-        ("good-practices", "permissions to create or change CRDs"),
-        ("good-practices", "channel(s) alpha do not follow"),
-    },
-    "prometheus": {("good-practices", "channel(s) beta do not follow")},
+    "external-secrets-operator": {("good-practices", "permissions to create or change CRDs")},
+    "prometheus": set(),
     "postgres-operator": {("operatorhub", "no icon")},
     "redis-operator": set(),
 }
