@@ -24,8 +24,8 @@ CSV_FILE = "manifests/cert-manager.clusterserviceversion.yaml"
 ALL = validate.Options(frozenset({"operatorframework"}))
 
 # What the generated bundles cannot shed without changing the catalog's data or upstream behaviour: upstream
-# RBAC that patches CRDs to inject CA bundles (cert-manager's cainjector, ESO's cert-controller), and the one
-# operator without an icon.
+# RBAC that patches CRDs to inject CA bundles (cert-manager's cainjector, ESO's cert-controller;
+# operator-framework/api flags patch too), and the one operator without an icon.
 KNOWN_STRICT = {
     "cert-manager": {("good-practices", "permissions to create or change CRDs")},
     "external-secrets-operator": {("good-practices", "permissions to create or change CRDs")},
@@ -767,6 +767,14 @@ OPTIONAL: list[tuple[str, Callable[[Path], None], str, str, Severity, str]] = [
         _crd_rule(["create"]),
         "good-practices",
         "permissions to create or change CRDs (create)",
+        W,
+        "spec.install.spec.permissions[0].rules[3]",
+    ),
+    (
+        "RBAC patching CRDs",  # upstream flags patch too (validateRBACForCRDsWith: create, patch, *)
+        _crd_rule(["get", "patch"]),
+        "good-practices",
+        "permissions to create or change CRDs (patch)",
         W,
         "spec.install.spec.permissions[0].rules[3]",
     ),
