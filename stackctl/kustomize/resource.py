@@ -73,9 +73,6 @@ class Resource:
         """Remember the current id before a transformer changes name, namespace or kind."""
         self.prev_ids.append(self.id)
 
-    def any_id_matches(self, rid: ResId) -> bool:
-        return rid == self.id or rid in self.prev_ids
-
     def copy(self) -> Resource:
         obj = copy_tree(self.obj)
         return Resource(
