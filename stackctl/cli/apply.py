@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from stackctl import DEFAULT_ENV as DEFAULT_PATH
+from stackctl.cli import target_or_default
 from stackctl.cli.diff import (
     ConcurrencyOpt,
     ContextOpt,
@@ -130,7 +130,7 @@ def apply(
         concurrency=concurrency,
         backup_root=None if no_backup else Path(".stackctl/backups"),
     )
-    result = build(path or DEFAULT_PATH)
+    result = build(target_or_default(path))
     print_warnings(result.warnings)
     config = load(kubeconfig, context)
     with Cluster(config, concurrency=concurrency, timeout=request_timeout) as cluster:

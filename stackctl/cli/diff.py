@@ -16,7 +16,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from stackctl import DEFAULT_ENV as DEFAULT_PATH
+from stackctl.cli import target_or_default
 from stackctl.errors import StackctlError
 
 EXIT_DIFFERENT = 1
@@ -123,7 +123,7 @@ def diff(
     from stackctl.plan.diff import to_data
 
     try:
-        result = build(path or DEFAULT_PATH)
+        result = build(target_or_default(path))
         print_warnings(result.warnings)
         config = load(kubeconfig, context)
         with Cluster(config, concurrency=concurrency, timeout=request_timeout) as cluster:

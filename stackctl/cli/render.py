@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from stackctl import DEFAULT_ENV as DEFAULT_PATH
+from stackctl.cli import target_or_default
 
 
 class Output(StrEnum):
@@ -48,7 +48,7 @@ def render(
     """Build kustomizations and print their objects exactly as `kustomize build` does."""
     from stackctl import render as core
 
-    targets = paths or [DEFAULT_PATH]
+    targets = paths or [target_or_default(None)]
     outputs = core.render_many(targets, fmt=output.value, load_restrictor=load_restrictor.value)
     for rendered in outputs:
         for warning in rendered.warnings:

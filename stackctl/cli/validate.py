@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from stackctl import DEFAULT_ENV as DEFAULT_PATH
+from stackctl.cli import target_or_default
 from stackctl.errors import EXIT_ERROR
 
 
@@ -43,7 +43,7 @@ def validate(
     selectors and namespaces across the stack. Exit code 1 when any error is found."""
     from stackctl.validate import check, inputs, report
 
-    target = path or DEFAULT_PATH
+    target = target_or_default(path)
     rendered = inputs.render(target)
     for warning in rendered.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -116,3 +116,11 @@ def test_render_does_not_import_the_kubernetes_client() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.strip().endswith("CLEAN")
+
+
+def test_default_environment_outside_the_repo_is_a_clear_error(tmp_path: Path) -> None:
+    proc = stackctl("render", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert proc.stderr.startswith("error: no PATH given, and the default environment overlays/envs/dev")
+    assert "run from the repository root" in proc.stderr
