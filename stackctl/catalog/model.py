@@ -125,20 +125,25 @@ class ConditionMatch:
 @dataclass(frozen=True)
 class ConditionsCheck:
     """Healthy when every `healthy` match holds; progressing while any `progressing` match holds or a
-    healthy condition is still missing; degraded when a healthy condition is present and does not match."""
+    healthy condition is still missing; degraded when a healthy condition is present and does not match.
+    With `degraded` given, only a condition matching one of those is degraded; any other mismatch is
+    progressing (the operator names its failure reasons, other reasons are transient)."""
 
     healthy: tuple[ConditionMatch, ...]
     progressing: tuple[ConditionMatch, ...] = ()
+    degraded: tuple[ConditionMatch, ...] = ()
 
 
 @dataclass(frozen=True)
 class FieldCheck:
-    """A status field naming the state: healthy / progressing values listed, missing is progressing,
-    anything else degraded."""
+    """A status field naming the state: healthy / progressing values listed, anything else degraded.
+    Missing (absent or empty) is progressing, or healthy with `missing_healthy` (a field only some
+    versions of the operator write: judge by it where present)."""
 
     path: tuple[str, ...]
     healthy: tuple[str, ...]
     progressing: tuple[str, ...] = ()
+    missing_healthy: bool = False
 
 
 @dataclass(frozen=True)

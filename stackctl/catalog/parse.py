@@ -372,13 +372,17 @@ def _rule(m: _Map) -> ReadinessRule:
         )
     check: Check
     if given[0] == "conditions":
-        cm = m.sub("conditions", ("healthy", "progressing"))
+        cm = m.sub("conditions", ("healthy", "progressing", "degraded"))
         check = ConditionsCheck(
             healthy=_condition_matches(cm, "healthy"),
             progressing=_condition_matches(cm, "progressing") if cm.has("progressing") else (),
+            degraded=_condition_matches(cm, "degraded") if cm.has("degraded") else (),
         )
     elif given[0] == "field":
-        fm = m.sub("field", ("path", "healthy", "progressing"))
+        fm = m.sub("field", ("path", "healthy", "progressing", "missing"))
+        missing = fm.text("missing") if fm.has("missing") else "progressing"
+        if missing not in ("healthy", "progressing"):
+            raise fm.error("missing", f"{missing!r} is not healthy or progressing")
         path = fm.text("path")
         parts = tuple(path.split("."))
         if any(not p for p in parts):
@@ -387,6 +391,7 @@ def _rule(m: _Map) -> ReadinessRule:
             path=parts,
             healthy=fm.strs("healthy"),
             progressing=fm.strs("progressing") if fm.has("progressing") else (),
+            missing_healthy=missing == "healthy",
         )
         overlap = set(check.healthy) & set(check.progressing)
         if overlap:

@@ -99,6 +99,13 @@ def _conditions(check: ConditionsCheck, obj: Mapping[str, Any]) -> Health:
         for m in check.healthy
         if m.type in conditions and not _matches(m, conditions[m.type])
     ]
+    if failing and check.degraded:
+        failed = [
+            c for c in failing if any(_matches(m, c) for m in check.degraded if m.type == c.get("type"))
+        ]
+        if failed:
+            return Health(HealthState.DEGRADED, "; ".join(_describe(c) for c in failed))
+        return Health(HealthState.PROGRESSING, "; ".join(_describe(c) for c in failing))
     if failing:
         return Health(HealthState.DEGRADED, "; ".join(_describe(c) for c in failing))
     missing = [m.type for m in check.healthy if m.type not in conditions]
@@ -110,7 +117,9 @@ def _field(check: FieldCheck, obj: Mapping[str, Any]) -> Health:
     for part in check.path:
         value = value.get(part) if isinstance(value, Mapping) else None
     path = ".".join(check.path)
-    if value is None:
+    if value is None or value == "":
+        if check.missing_healthy:
+            return Health(HealthState.HEALTHY, f"no {path} to judge by")
         return Health(HealthState.PROGRESSING, f"waiting for {path}")
     if value in check.healthy:
         return Health(HealthState.HEALTHY, f"{path} is {value}")
@@ -152,6 +161,8 @@ def _workload(check: WorkloadCheck, obj: Mapping[str, Any]) -> Health:
         progressing = _conditions_of(obj).get("Progressing")
         if progressing is not None and progressing.get("reason") == "ProgressDeadlineExceeded":
             return Health(HealthState.DEGRADED, _describe(progressing))
+        if spec.get("paused") is True:
+            return Health(HealthState.HEALTHY, "paused")
         if updated < replicas:
             return Health(HealthState.PROGRESSING, f"{updated} of {replicas} replicas updated")
         if _int(status.get("replicas")) > updated:

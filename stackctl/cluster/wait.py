@@ -2,7 +2,8 @@
 
 What a wave waits for follows its gate: CRDs until Established and NamesAccepted, workloads until
 available, webhook configurations until every Service they call has a ready endpoint (an EndpointSlice
-labelled `kubernetes.io/service-name`), custom resources until healthy by their rule. Each round fetches
+labelled `kubernetes.io/service-name`), custom resources until healthy by their catalog rule (fetching
+the child objects a rule delegates to, such as a RedisSentinel's StatefulSet). Each round fetches
 the checks still pending in parallel; the wait ends when all are ready or at the deadline.
 """
 
@@ -13,10 +14,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
+from stackctl.catalog.readiness import Lookup
 from stackctl.cluster.api import Cluster
 from stackctl.cluster.errors import WaitTimeout
 from stackctl.errors import StackctlError
-from stackctl.model import ResId
+from stackctl.model import Obj, ResId
 from stackctl.plan.graph import Gate, Wave
 from stackctl.plan.health import Health, Status, endpoints_health, health, webhook_services
 
@@ -27,10 +29,21 @@ class Check:
     probe: Callable[[], Health]
 
 
+def _lookup(cluster: Cluster) -> Lookup:
+    """Fetch a child object a readiness rule delegates to (a RedisSentinel's StatefulSet)."""
+
+    def get(api_version: str, kind: str, namespace: str, name: str) -> Obj | None:
+        res = cluster.discovery.require(api_version, kind)
+        return cluster.read(res, namespace if res.namespaced else "", name)
+
+    return get
+
+
 def _object_check(cluster: Cluster, rid: ResId) -> Check:
     def probe() -> Health:
         res = cluster.discovery.require(rid.gvk.api_version, rid.gvk.kind)
-        return health(rid, cluster.read(res, rid.namespace if res.namespaced else "", rid.name))
+        live = cluster.read(res, rid.namespace if res.namespaced else "", rid.name)
+        return health(rid, live, _lookup(cluster))
 
     return Check(rid.display, probe)
 

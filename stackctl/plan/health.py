@@ -1,11 +1,12 @@
 """Health rules: is a live object ready for the next wave to rely on it?
 
-The rules are Argo CD's and kapp's for the kinds in the stack (see the GitOps reference): a CRD is ready when
-Established and NamesAccepted; a Deployment when the rollout of its current generation is complete and
-available; a webhook when the Service it calls has a ready endpoint; cert-manager, ESO and
-prometheus-operator resources by their Ready/Available conditions; Zalando's postgresql by its cluster
-status; OT Redis by `status.state` where present. A kind without a rule is healthy once it exists, as in
-Argo CD. Pure: the cluster layer fetches, these functions judge.
+One owner per rule. The catalog (stackctl/catalog/operators.yaml `readiness:`, evaluated by
+stackctl.catalog.readiness) is the source of truth for the operators' custom resources and for the built-in
+kinds it describes (CRD, Deployment, StatefulSet); this module maps its verdict onto `Health` and adds only
+what the catalog does not describe: MISSING for an absent object, DaemonSet rollout, and webhook endpoints.
+A kind without a rule anywhere is healthy once it exists, as in Argo CD. Pure: the cluster layer fetches
+(including, through `lookup`, the child objects a rule delegates to, e.g. a RedisSentinel's StatefulSet),
+these functions judge.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from stackctl.catalog import Catalog, load_catalog
+from stackctl.catalog.readiness import HealthState, Lookup, assess
 from stackctl.model import Obj, ResId
 
 
@@ -37,68 +40,11 @@ class Health:
 
 HEALTHY = Health(Status.HEALTHY)
 
-
-def _conditions(obj: Obj) -> dict[str, Mapping[str, Any]]:
-    status = obj.get("status")
-    conditions = status.get("conditions") if isinstance(status, Mapping) else None
-    out: dict[str, Mapping[str, Any]] = {}
-    for cond in conditions if isinstance(conditions, list) else []:
-        if isinstance(cond, Mapping) and isinstance(cond.get("type"), str):
-            out[cond["type"]] = cond
-    return out
-
-
-def _say(cond: Mapping[str, Any]) -> str:
-    reason = cond.get("reason") or ""
-    message = cond.get("message") or ""
-    return f"{reason}: {message}" if reason and message else str(reason or message)
-
-
-def _crd(obj: Obj) -> Health:
-    conds = _conditions(obj)
-    names = conds.get("NamesAccepted")
-    if names is not None and names.get("status") == "False":
-        return Health(Status.DEGRADED, f"names not accepted: {_say(names)}")
-    established = conds.get("Established", {}).get("status") == "True"
-    if established and names is not None and names.get("status") == "True":
-        return HEALTHY
-    return Health(Status.PROGRESSING, "waiting for Established and NamesAccepted")
-
-
-def _deployment(obj: Obj) -> Health:
-    spec = obj.get("spec") or {}
-    status = obj.get("status") or {}
-    generation = (obj.get("metadata") or {}).get("generation") or 0
-    progressing = _conditions(obj).get("Progressing", {})
-    if progressing.get("reason") == "ProgressDeadlineExceeded":
-        return Health(Status.DEGRADED, f"rollout stalled: {_say(progressing)}")
-    if spec.get("paused"):
-        return Health(Status.HEALTHY, "paused")
-    if int(status.get("observedGeneration") or 0) < int(generation):
-        return Health(Status.PROGRESSING, "waiting for the rollout to be observed")
-    want = int(spec.get("replicas", 1))
-    updated = int(status.get("updatedReplicas") or 0)
-    available = int(status.get("availableReplicas") or 0)
-    if updated < want:
-        return Health(Status.PROGRESSING, f"{updated} of {want} replicas updated")
-    if int(status.get("replicas") or 0) > updated:
-        return Health(Status.PROGRESSING, "old replicas pending termination")
-    if available < updated:
-        return Health(Status.PROGRESSING, f"{available} of {updated} updated replicas available")
-    return HEALTHY
-
-
-def _statefulset(obj: Obj) -> Health:
-    spec = obj.get("spec") or {}
-    status = obj.get("status") or {}
-    generation = int((obj.get("metadata") or {}).get("generation") or 0)
-    if int(status.get("observedGeneration") or 0) < generation:
-        return Health(Status.PROGRESSING, "waiting for the rollout to be observed")
-    want = int(spec.get("replicas", 1))
-    ready = int(status.get("readyReplicas") or 0)
-    if ready < want:
-        return Health(Status.PROGRESSING, f"{ready} of {want} replicas ready")
-    return HEALTHY
+_STATUS = {
+    HealthState.HEALTHY: Status.HEALTHY,
+    HealthState.PROGRESSING: Status.PROGRESSING,
+    HealthState.DEGRADED: Status.DEGRADED,
+}
 
 
 def _daemonset(obj: Obj) -> Health:
@@ -113,83 +59,31 @@ def _daemonset(obj: Obj) -> Health:
     return HEALTHY
 
 
-def _ready_condition(obj: Obj, *, failed_reasons: Sequence[str] = (), progressing: str = "") -> Health:
-    conds = _conditions(obj)
-    ready = conds.get("Ready")
-    if ready is not None and ready.get("status") == "True":
-        return HEALTHY
-    if progressing and conds.get(progressing, {}).get("status") == "True":
-        return Health(Status.PROGRESSING, _say(conds[progressing]) or progressing)
-    if ready is not None and ready.get("status") == "False":
-        if not failed_reasons or ready.get("reason") in failed_reasons:
-            return Health(Status.DEGRADED, _say(ready))
-        return Health(Status.PROGRESSING, _say(ready))
-    return Health(Status.PROGRESSING, "waiting for condition Ready")
-
-
-def _available_condition(obj: Obj) -> Health:
-    available = _conditions(obj).get("Available")
-    if available is None:
-        return Health(Status.PROGRESSING, "waiting for condition Available")
-    if available.get("status") == "True":
-        return HEALTHY
-    if available.get("status") == "False":
-        return Health(Status.DEGRADED, _say(available))
-    return Health(Status.PROGRESSING, _say(available))
-
-
-def _postgresql(obj: Obj) -> Health:
-    state = (obj.get("status") or {}).get("PostgresClusterStatus")
-    if state == "Running":
-        return HEALTHY
-    if state in (None, "", "Creating", "Updating"):
-        return Health(Status.PROGRESSING, f"cluster {str(state or 'pending').lower()}")
-    return Health(Status.DEGRADED, f"cluster status {state}")
-
-
-def _redis(obj: Obj) -> Health:
-    state = (obj.get("status") or {}).get("state")
-    if state is None or str(state).lower() == "ready":
-        return HEALTHY
-    if str(state).lower() in ("failed", "error"):
-        return Health(Status.DEGRADED, f"state {state}")
-    return Health(Status.PROGRESSING, f"state {state}")
-
-
-_ESO_FAILED = ("SecretSyncedError",)
-_RULES = {
-    ("apiextensions.k8s.io", "CustomResourceDefinition"): _crd,
-    ("apps", "Deployment"): _deployment,
-    ("apps", "StatefulSet"): _statefulset,
+# Rules for kinds the catalog does not describe (it is about the operators, not every built-in kind).
+_LOCAL_RULES = {
     ("apps", "DaemonSet"): _daemonset,
-    ("cert-manager.io", "Certificate"): lambda o: _ready_condition(o, progressing="Issuing"),
-    ("cert-manager.io", "Issuer"): _ready_condition,
-    ("cert-manager.io", "ClusterIssuer"): _ready_condition,
-    ("external-secrets.io", "ExternalSecret"): lambda o: _ready_condition(
-        o, failed_reasons=("SecretSyncedError",)
-    ),
-    ("external-secrets.io", "SecretStore"): _ready_condition,
-    ("external-secrets.io", "ClusterSecretStore"): _ready_condition,
-    ("monitoring.coreos.com", "Prometheus"): _available_condition,
-    ("monitoring.coreos.com", "Alertmanager"): _available_condition,
-    ("acid.zalan.do", "postgresql"): _postgresql,
-    ("redis.redis.opstreelabs.in", "RedisCluster"): _redis,
-    ("redis.redis.opstreelabs.in", "RedisReplication"): _redis,
-    ("redis.redis.opstreelabs.in", "RedisSentinel"): _redis,
-    ("redis.redis.opstreelabs.in", "Redis"): _redis,
 }
 
 
-def has_rule(rid: ResId) -> bool:
-    return (rid.gvk.group, rid.gvk.kind) in _RULES
+def has_rule(rid: ResId, catalog: Catalog | None = None) -> bool:
+    key = (rid.gvk.group, rid.gvk.kind)
+    return key in _LOCAL_RULES or (catalog or load_catalog()).readiness_rule(*key) is not None
 
 
-def health(rid: ResId, live: Obj | None) -> Health:
-    """The health of a live object (None: it does not exist)."""
+def health(
+    rid: ResId, live: Obj | None, lookup: Lookup | None = None, catalog: Catalog | None = None
+) -> Health:
+    """The health of a live object (None: it does not exist). `lookup` fetches the child objects a catalog
+    rule delegates to (without it such a rule waits)."""
     if live is None:
         return Health(Status.MISSING, "not found")
-    rule = _RULES.get((rid.gvk.group, rid.gvk.kind))
-    return rule(live) if rule else HEALTHY
+    local = _LOCAL_RULES.get((rid.gvk.group, rid.gvk.kind))
+    if local is not None:
+        return local(live)
+    verdict = assess(catalog or load_catalog(), live, lookup)
+    if verdict is None:
+        return HEALTHY
+    return Health(_STATUS[verdict.state], verdict.message)
 
 
 def webhook_services(obj: Obj) -> list[tuple[str, str]]:

@@ -466,19 +466,42 @@ class Store:
 
     def _operand_ready(self, key: Key) -> None:
         """Stand in for the operators: a custom resource nobody gave a status to becomes ready by every rule
-        clients know (Ready and Available conditions, Zalando's cluster status, OT Redis' state)."""
+        clients know (Ready with the operator's reason, Available and Reconciled conditions, Zalando's
+        cluster status, OT Redis' state)."""
         obj = self.objects.get(key)
         if obj is None or obj.get("status"):
             return
+        reason = _READY_REASONS.get(str(obj.get("kind")), "Ready")
         obj["status"] = {
             "conditions": [
-                _condition("Ready", "True", "Ready", "ready (test server operator stand-in)"),
+                _condition("Ready", "True", reason, "ready (test server operator stand-in)"),
                 _condition("Available", "True", "Available", "available (test server operator stand-in)"),
+                _condition("Reconciled", "True", "Reconciled", "reconciled (test server operator stand-in)"),
             ],
             "PostgresClusterStatus": "Running",
             "state": "Ready",
         }
         obj["metadata"]["resourceVersion"] = self._next_rv()
+        if key[:2] == ("redis.redis.opstreelabs.in", "redissentinels"):
+            self._sentinel_statefulset(key[2], key[3])
+
+    def _sentinel_statefulset(self, namespace: str, name: str) -> None:
+        """OT's operator runs a RedisSentinel as the StatefulSet <name>-sentinel; here it is ready at once."""
+        sts = f"{name}-sentinel"
+        self.objects[("apps", "statefulsets", namespace, sts)] = {
+            "apiVersion": "apps/v1",
+            "kind": "StatefulSet",
+            "metadata": {
+                "name": sts,
+                "namespace": namespace,
+                "uid": str(uuid.uuid4()),
+                "creationTimestamp": now(),
+                "generation": 1,
+                "resourceVersion": self._next_rv(),
+            },
+            "spec": {"replicas": 1},
+            "status": {"observedGeneration": 1, "replicas": 1, "readyReplicas": 1, "updatedReplicas": 1},
+        }
 
     def _deployment_progressing(self, key: Key, dep: Obj) -> None:
         status = dep.setdefault("status", {})
@@ -555,6 +578,10 @@ class Store:
                 continue
             slice_obj["metadata"]["resourceVersion"] = self._next_rv()
             self.objects[key] = slice_obj
+
+
+# The Ready reason each operator reports on success (reference/operators.md "Readiness").
+_READY_REASONS = {"ExternalSecret": "SecretSynced", "SecretStore": "Valid", "ClusterSecretStore": "Valid"}
 
 
 def _condition(type_: str, status: str, reason: str, message: str) -> Obj:

@@ -124,8 +124,8 @@ def test_wait_timeout_stops_and_names_what_is_not_ready(tmp_path: Path) -> None:
         assert proc.returncode == 1
         assert "error: stopped at wave resources: 4 of 8 not ready: " in proc.stderr
         assert (
-            "Prometheus.monitoring.coreos.com/prometheus/main: progressing (waiting for condition Available)"
-            in proc.stderr
+            "Prometheus.monitoring.coreos.com/prometheus/main: progressing"
+            " (waiting for condition Available, Reconciled)" in proc.stderr
         )
         assert "8 objects of later waves not applied" in proc.stderr
         assert (

@@ -334,6 +334,14 @@ def _two_checks(data: Any) -> None:
     data["operators"][0]["readiness"][0]["field"] = {"path": "status.state", "healthy": ["Ready"]}
 
 
+def _bad_missing(data: Any) -> None:
+    data["operators"][0]["readiness"][0] = {
+        "group": "cert-manager.io",
+        "kind": "Certificate",
+        "field": {"path": "status.state", "healthy": ["Ready"], "missing": "degraded"},
+    }
+
+
 def _crd_owned_twice(data: Any) -> None:
     data["operators"][1]["crds"].append(copy.deepcopy(data["operators"][0]["crds"][0]))
 
@@ -418,6 +426,12 @@ BROKEN: list[tuple[str, Callable[[Any], None], str, str]] = [
         "Deployment.apps is not a CRD this operator owns",
     ),
     ("two checks in one rule", _two_checks, "operators[0].readiness[0]", "needs exactly one of"),
+    (
+        "bad missing state",
+        _bad_missing,
+        "operators[0].readiness[0].field.missing",
+        "is not healthy or progressing",
+    ),
     (
         "CRD owned twice",
         _crd_owned_twice,
@@ -567,6 +581,18 @@ READINESS_CASES: list[tuple[str, dict[str, Any], HealthState | None]] = [
     ("rediscluster initializing", _obj(RD, "RedisCluster", {
         "state": "Initializing"}), P),
     ("rediscluster failed", _obj(RD, "RedisCluster", {"state": "Failed"}), D),
+    ("rediscluster without state", _obj(RD, "RedisCluster", {}), H),
+    ("rediscluster without status", _obj(RD, "RedisCluster"), H),
+    ("crd names accepted, installing", _obj("apiextensions.k8s.io/v1", "CustomResourceDefinition", {
+        "conditions": [_cond("NamesAccepted", "True"), _cond("Established", "False", "Installing")]}), P),
+    ("crd established, names not reported", _obj("apiextensions.k8s.io/v1", "CustomResourceDefinition", {
+        "conditions": [_cond("Established", "True")]}), P),
+    ("externalsecret deleted", _obj("external-secrets.io/v1", "ExternalSecret", {"conditions": [
+        _cond("Ready", "False", "SecretDeleted")]}), P),
+    ("externalsecret without status", _obj("external-secrets.io/v1", "ExternalSecret"), P),
+    ("postgresql status not written", _obj(PG, "postgresql"), P),
+    ("postgresql status empty", _obj(PG, "postgresql", {"PostgresClusterStatus": ""}), P),
+    ("postgresql create failed", _obj(PG, "postgresql", {"PostgresClusterStatus": "CreateFailed"}), D),
     ("postgresql running", _obj(PG, "postgresql", {"PostgresClusterStatus": "Running"}), H),
     ("postgresql creating", _obj(PG, "postgresql", {"PostgresClusterStatus": "Creating"}), P),
     ("postgresql sync failed", _obj(PG, "postgresql", {"PostgresClusterStatus": "SyncFailed"}), D),
@@ -585,6 +611,8 @@ READINESS_CASES: list[tuple[str, dict[str, Any], HealthState | None]] = [
         "observedGeneration": 2, "replicas": 2, "updatedReplicas": 1, "availableReplicas": 1,
         "conditions": [_cond("Progressing", "False", "ProgressDeadlineExceeded")]},
         spec={"replicas": 2}, metadata={"name": "x", "namespace": "ns", "generation": 2}), D),
+    ("deployment paused", _obj("apps/v1", "Deployment", {"observedGeneration": 2},
+        spec={"replicas": 2, "paused": True}, metadata={"name": "x", "namespace": "ns", "generation": 2}), H),
 ]  # fmt: skip
 
 

@@ -1,4 +1,6 @@
-"""Health rules (the GitOps reference's), one table per kind."""
+"""Health as --wait sees it: the catalog's readiness rules mapped onto plan.health, plus its own rules
+(missing objects, DaemonSet, webhook endpoints). Expectations follow reference/gitops.md "Health" and
+reference/operators.md "Readiness"."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from typing import Any
 import pytest
 
 from stackctl.model import Obj, ResId
-from stackctl.plan.health import Status, endpoints_health, health, webhook_services
+from stackctl.plan.health import Status, endpoints_health, has_rule, health, webhook_services
 
 
 def _cond(type_: str, status: str, reason: str = "") -> dict[str, str]:
@@ -76,6 +78,76 @@ def test_deployment(status: dict[str, Any], expected: Status) -> None:
     assert _judge("apps/v1", "Deployment", status, **obj) is expected
 
 
+def test_paused_deployment_is_healthy() -> None:
+    obj = {"spec": {"replicas": 2, "paused": True}, "metadata": {"name": "x", "generation": 2}}
+    assert _judge("apps/v1", "Deployment", {"observedGeneration": 2}, **obj) is Status.HEALTHY
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ({"observedGeneration": 1, "desiredNumberScheduled": 2, "numberAvailable": 2}, Status.PROGRESSING),
+        ({"observedGeneration": 2, "desiredNumberScheduled": 2, "numberAvailable": 1}, Status.PROGRESSING),
+        ({"observedGeneration": 2, "desiredNumberScheduled": 2, "numberAvailable": 2}, Status.HEALTHY),
+    ],
+)
+def test_daemonset(status: dict[str, Any], expected: Status) -> None:
+    assert _judge("apps/v1", "DaemonSet", status, metadata={"name": "x", "generation": 2}) is expected
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ({"observedGeneration": 0, "readyReplicas": 3}, Status.PROGRESSING),
+        ({"observedGeneration": 1, "readyReplicas": 2}, Status.PROGRESSING),
+        ({"observedGeneration": 1, "readyReplicas": 3, "updateRevision": "b", "currentRevision": "a",
+          "updatedReplicas": 2}, Status.PROGRESSING),
+        ({"observedGeneration": 1, "readyReplicas": 3, "updateRevision": "b", "currentRevision": "b",
+          "updatedReplicas": 3}, Status.HEALTHY),
+    ],
+)  # fmt: skip
+def test_statefulset(status: dict[str, Any], expected: Status) -> None:
+    obj = {"spec": {"replicas": 3}, "metadata": {"name": "x", "generation": 1}}
+    assert _judge("apps/v1", "StatefulSet", status, **obj) is expected
+
+
+def test_redis_sentinel_follows_its_statefulset_through_lookup() -> None:
+    sentinel: Obj = {
+        "apiVersion": "redis.redis.opstreelabs.in/v1beta2",
+        "kind": "RedisSentinel",
+        "metadata": {"name": "cache", "namespace": "db"},
+    }
+    rid = ResId.of(sentinel)
+
+    def lookup(ready: int) -> Any:
+        def get(api_version: str, kind: str, namespace: str, name: str) -> Obj | None:
+            if (api_version, kind, namespace, name) != ("apps/v1", "StatefulSet", "db", "cache-sentinel"):
+                return None
+            return {
+                "metadata": {"name": name, "namespace": namespace, "generation": 1},
+                "spec": {"replicas": 3},
+                "status": {"observedGeneration": 1, "readyReplicas": ready},
+            }
+
+        return get
+
+    assert health(rid, sentinel).status is Status.PROGRESSING  # nothing to look with: wait
+    assert health(rid, sentinel, lookup(1)).status is Status.PROGRESSING
+    assert health(rid, sentinel, lookup(3)).ready
+    assert health(rid, sentinel, lambda *_: None).status is Status.PROGRESSING
+
+
+def test_catalog_rules_are_used() -> None:
+    rid = ResId.of({"apiVersion": "cert-manager.io/v1", "kind": "Certificate", "metadata": {"name": "x"}})
+    assert has_rule(rid)
+    assert has_rule(ResId.of({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "x"}}))
+    assert not has_rule(
+        ResId.of(
+            {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": {"name": "x"}}
+        )
+    )
+
+
 @pytest.mark.parametrize(
     ("kind", "conditions", "expected"),
     [
@@ -96,6 +168,7 @@ def test_cert_manager(kind: str, conditions: list[dict[str, str]], expected: Sta
         (_cond("Ready", "True", "SecretSynced"), Status.HEALTHY),
         (_cond("Ready", "False", "SecretSyncedError"), Status.DEGRADED),
         (_cond("Ready", "False", "SecretDeleted"), Status.PROGRESSING),
+        (_cond("Ready", "True", "SecretDeleted"), Status.PROGRESSING),
     ],
 )
 def test_external_secret(condition: dict[str, str], expected: Status) -> None:
@@ -108,8 +181,14 @@ def test_external_secret(condition: dict[str, str], expected: Status) -> None:
         (
             "monitoring.coreos.com/v1",
             "Prometheus",
-            {"conditions": [_cond("Available", "True")]},
+            {"conditions": [_cond("Available", "True"), _cond("Reconciled", "True")]},
             Status.HEALTHY,
+        ),
+        (  # operators.md "Readiness": Available=True and Reconciled=True
+            "monitoring.coreos.com/v1",
+            "Prometheus",
+            {"conditions": [_cond("Available", "True")]},
+            Status.PROGRESSING,
         ),
         (
             "monitoring.coreos.com/v1",
@@ -121,6 +200,10 @@ def test_external_secret(condition: dict[str, str], expected: Status) -> None:
         ("acid.zalan.do/v1", "postgresql", {"PostgresClusterStatus": "Running"}, Status.HEALTHY),
         ("acid.zalan.do/v1", "postgresql", {"PostgresClusterStatus": "Creating"}, Status.PROGRESSING),
         ("acid.zalan.do/v1", "postgresql", {"PostgresClusterStatus": "SyncFailed"}, Status.DEGRADED),
+        ("acid.zalan.do/v1", "postgresql", {"PostgresClusterStatus": ""}, Status.PROGRESSING),
+        ("acid.zalan.do/v1", "postgresql", {}, Status.PROGRESSING),
+        ("redis.redis.opstreelabs.in/v1beta2", "RedisCluster", {"state": "Failed"}, Status.DEGRADED),
+        ("redis.redis.opstreelabs.in/v1beta2", "RedisReplication", {}, Status.HEALTHY),
         ("redis.redis.opstreelabs.in/v1beta2", "RedisCluster", {"state": "Ready"}, Status.HEALTHY),
         ("redis.redis.opstreelabs.in/v1beta2", "RedisCluster", {"state": "Initializing"}, Status.PROGRESSING),
         ("redis.redis.opstreelabs.in/v1beta2", "RedisCluster", {}, Status.HEALTHY),
