@@ -17,17 +17,22 @@ import typer
 
 from stackctl.cli import target_or_default
 from stackctl.cli.diff import (
+    ApplySetNamespaceOpt,
+    ApplySetOpt,
     ConcurrencyOpt,
     ContextOpt,
     KubeconfigOpt,
     ManagerOpt,
     Output,
     PathArg,
+    PruneOpt,
     TimeoutOpt,
+    applyset_name,
     object_error,
     print_warnings,
 )
 from stackctl.errors import EXIT_ERROR, StackctlError
+from stackctl.plan.applyset import DEFAULT_NAMESPACE
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
 _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -83,10 +88,17 @@ def apply(
     ] = False,
     request_timeout: TimeoutOpt = 30.0,
     output: Annotated[Output, typer.Option("-o", "--output", help="Output format.")] = Output.text,
+    prune: PruneOpt = False,
+    applyset: ApplySetOpt = None,
+    applyset_namespace: ApplySetNamespaceOpt = DEFAULT_NAMESPACE,
 ) -> None:
     """Apply the render with server-side apply, wave by wave: namespaces, CRDs (until Established), config,
     workloads, webhooks, then custom resources in dependency order. Live objects about to change are saved
-    under .stackctl/backups/<timestamp>/ first."""
+    under .stackctl/backups/<timestamp>/ first.
+
+    With --prune the stack is a kubectl ApplySet (parent: Secret --applyset-namespace/--applyset, default
+    kube-system/stackctl-<environment directory name>; members labelled applyset.kubernetes.io/part-of), and
+    once every wave succeeded its members no longer rendered are deleted, in reverse wave order."""
     from stackctl.cluster.api import Cluster
     from stackctl.cluster.apply import (
         ApplyOptions,
@@ -129,6 +141,9 @@ def apply(
         timeout=seconds,
         concurrency=concurrency,
         backup_root=None if no_backup else Path(".stackctl/backups"),
+        prune=prune,
+        applyset_name=applyset_name(target_or_default(path), applyset),
+        applyset_namespace=applyset_namespace,
     )
     result = build(target_or_default(path))
     print_warnings(result.warnings)
@@ -143,6 +158,8 @@ def apply(
         "failed": report.count(Result.FAILED),
         "skipped": report.count(Result.SKIPPED),
     }
+    if prune:
+        summary["pruned"] = len(report.pruned)
     if output is Output.json:
         doc: dict[str, Any] = {
             "dryRun": dry_run,
@@ -162,16 +179,28 @@ def apply(
             "backupDir": str(report.backup_dir) if report.backup_dir else "",
             "error": str(report.error) if report.error else "",
             "stoppedAt": report.stopped_at,
+            "pruned": [
+                {
+                    "apiVersion": p.gvk.api_version,
+                    "kind": p.gvk.kind,
+                    "namespace": p.namespace,
+                    "name": p.name,
+                }
+                for p in report.pruned
+            ],
         }
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     else:
         for r in report.results:
             if r.result in (Result.CREATED, Result.CONFIGURED, Result.UNCHANGED):
                 sys.stdout.write(_line(r.id.display, str(r.result), dry_run) + "\n")
+        for p in report.pruned:
+            sys.stdout.write(_line(p.display, "pruned", dry_run) + "\n")
         s = summary
+        pruned = f", {s['pruned']} pruned" if prune else ""
         sys.stdout.write(
             f"applied {s['applied']} ({s['created']} created, {s['configured']} configured), "
-            f"{s['unchanged']} unchanged, {s['failed']} failed, {s['skipped']} skipped"
+            f"{s['unchanged']} unchanged, {s['failed']} failed, {s['skipped']} skipped{pruned}"
             f"{' (server dry run)' if dry_run else ''}\n"
         )
     if report.backup_dir is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +19,7 @@ import typer
 
 from stackctl.cli import target_or_default
 from stackctl.errors import StackctlError
+from stackctl.plan.applyset import DEFAULT_NAMESPACE
 
 EXIT_DIFFERENT = 1
 EXIT_FAILED = 2
@@ -101,6 +103,33 @@ def print_warnings(warnings: list[str]) -> None:
         print(f"warning: {warning}", file=sys.stderr)
 
 
+PruneOpt = Annotated[
+    bool,
+    typer.Option(
+        "--prune",
+        help="Track the stack as a kubectl ApplySet and delete (diff: show) its members no longer rendered.",
+    ),
+]
+ApplySetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--applyset",
+        help="Name of the ApplySet parent Secret (default: stackctl-<environment directory name>).",
+    ),
+]
+ApplySetNamespaceOpt = Annotated[
+    str, typer.Option("--applyset-namespace", help="Namespace of the ApplySet parent Secret.")
+]
+
+
+def applyset_name(target: Path, given: str | None) -> str:
+    """The parent's name: --applyset, else `stackctl-<directory name>` as a DNS label."""
+    if given:
+        return given
+    base = re.sub(r"[^a-z0-9-]+", "-", target.resolve().name.lower()).strip("-") or "stack"
+    return f"stackctl-{base}"[:63].rstrip("-")
+
+
 def diff(
     path: PathArg = None,
     kubeconfig: KubeconfigOpt = None,
@@ -113,6 +142,9 @@ def diff(
     concurrency: ConcurrencyOpt = 8,
     field_manager: ManagerOpt = "stackctl",
     request_timeout: TimeoutOpt = 30.0,
+    prune: PruneOpt = False,
+    applyset: ApplySetOpt = None,
+    applyset_namespace: ApplySetNamespaceOpt = DEFAULT_NAMESPACE,
 ) -> None:
     """Compare the render with the cluster: a server-side dry-run apply of every object against its live
     state. Exit 0 when nothing differs, 1 when something does, 2 on errors."""
@@ -120,10 +152,11 @@ def diff(
     from stackctl.cluster.diff import run_diff
     from stackctl.cluster.kubeconfig import load
     from stackctl.kustomize.build import build
-    from stackctl.plan.diff import to_data
+    from stackctl.plan.diff import Action, to_data
 
     try:
-        result = build(target_or_default(path))
+        target = target_or_default(path)
+        result = build(target)
         print_warnings(result.warnings)
         config = load(kubeconfig, context)
         with Cluster(config, concurrency=concurrency, timeout=request_timeout) as cluster:
@@ -133,18 +166,22 @@ def diff(
                 manager=field_manager,
                 show_secrets=show_secrets,
                 concurrency=concurrency,
+                applyset=(applyset_name(target, applyset), applyset_namespace) if prune else None,
             )
     except StackctlError as exc:
         fail(exc)
     summary = outcome.summary
     if output is Output.json:
+        counts: dict[str, int] = {
+            "create": summary.create,
+            "change": summary.change,
+            "unchanged": summary.unchanged,
+            "waiting": summary.waiting,
+        }
+        if summary.prune is not None:
+            counts["prune"] = summary.prune
         doc = {
-            "summary": {
-                "create": summary.create,
-                "change": summary.change,
-                "unchanged": summary.unchanged,
-                "waiting": summary.waiting,
-            },
+            "summary": counts,
             "objects": [to_data(d) for d in outcome.diffs],
             "errors": [
                 {"object": e.id.display, "message": str(e.error), "hint": e.error.hint or ""}
@@ -160,6 +197,8 @@ def diff(
             text = d.text
             if d.waits_for:
                 text = f"# {d.id.display}: would create after its {d.waits_for}\n" + text
+            if d.action is Action.PRUNE:
+                text = f"# {d.id.display}: would prune (no longer rendered)\n" + text
             sys.stdout.write(colorize(text) if colored else text)
         sys.stdout.write(f"{summary.line()}\n")
     for e in outcome.errors:

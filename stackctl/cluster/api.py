@@ -6,6 +6,7 @@ Namespaced manifests without a namespace go to the context's namespace, as with 
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from stackctl.cluster.client import Client, RetryPolicy
@@ -81,6 +82,20 @@ class Cluster:
             secret=is_secret(obj),
         )
         return result
+
+    def delete(self, res: ApiResource, namespace: str, name: str, *, dry_run: bool = False) -> None:
+        """DELETE with background propagation (kubectl's default); an object already gone is fine."""
+        query = {"propagationPolicy": "Background"}
+        if dry_run:
+            query["dryRun"] = "All"
+        with contextlib.suppress(NotFoundError):
+            self.client.request(
+                "DELETE",
+                res.path(namespace, name),
+                what=_what(res, namespace, name),
+                query=query,
+                secret=True,
+            )
 
     def list(self, res: ApiResource, namespace: str = "", selector: str = "") -> list[Obj]:
         query = {"labelSelector": selector} if selector else None

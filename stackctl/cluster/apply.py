@@ -8,6 +8,13 @@ could be applied otherwise; with `wait`, every gate of the plan is (workloads av
 ready, custom resources healthy). A failure in a wave lets the rest of that wave finish, then stops: later
 waves are skipped, and the report says exactly what was applied.
 
+With `prune` (kubectl's ApplySet, see stackctl.plan.applyset): every object is labelled as a member of the
+set whose parent is the Secret `applyset_namespace/applyset_name`; the parent is updated to the union of
+what it recorded and the render before the first wave (so an interrupted run leaks nothing), and only
+when every wave succeeded are the members no longer in the render deleted (backed up first), in reverse
+wave order, and the parent updated to the render. With `dry_run`, what would be pruned is reported and
+nothing is deleted.
+
 With `dry_run`, every write carries dryRun=All: nothing is persisted, nothing waited for, nothing backed up;
 objects that wait for a CRD or Namespace of the render are skipped with that reason.
 """
@@ -25,12 +32,14 @@ from enum import StrEnum
 from pathlib import Path
 
 from stackctl import yamlio
+from stackctl.cluster import applyset as applysets
 from stackctl.cluster.api import Cluster
 from stackctl.cluster.errors import ClusterError
 from stackctl.cluster.resolve import Resolver
 from stackctl.cluster.wait import checks_for, wait_ready
 from stackctl.errors import StackctlError
 from stackctl.model import Obj, ResId
+from stackctl.plan.applyset import DEFAULT_NAMESPACE, ApplySet, label_members
 from stackctl.plan.diff import kubectl_name
 from stackctl.plan.graph import Gate, Phase, Plan, Wave, build_plan
 from stackctl.plan.normalize import would_change
@@ -62,6 +71,9 @@ class ApplyOptions:
     timeout: float = 300.0  # seconds for all waits together
     concurrency: int = 8
     backup_root: Path | None = Path(".stackctl/backups")  # None: no backups
+    prune: bool = False
+    applyset_name: str = ""
+    applyset_namespace: str = DEFAULT_NAMESPACE
     poll: float = 2.0  # longest interval between health polls
 
 
@@ -101,6 +113,7 @@ class ApplyReport:
     backup_dir: Path | None
     error: StackctlError | None = None  # what stopped the apply (a failed wave, a wait), if anything
     stopped_at: str = ""  # the wave name
+    pruned: tuple[ResId, ...] = ()  # deleted (or, in a dry run, that would be)
 
     def count(self, result: Result) -> int:
         return sum(r.result is result for r in self.results)
@@ -158,11 +171,21 @@ def run_apply(
         ready.append(completed)
         rid = ResId.of(completed)
         scopes[(rid.gvk.group, rid.gvk.kind)] = namespaced
-    plan = build_plan(ready, namespaced=scopes)
     backups = _Backups(None if options.dry_run else options.backup_root)
     deadline = time.monotonic() + options.timeout
     error: StackctlError | None = None
     stopped_at = ""
+    previous = current = None
+    if options.prune and not results:
+        try:
+            previous = applysets.fetch(cluster, options.applyset_name, options.applyset_namespace)
+            ready = label_members(ready, previous)
+            current = previous.with_members(ready)
+            if not options.dry_run:  # the superset first: an interrupted run leaks nothing
+                applysets.update_parent(cluster, previous.union(current))
+        except StackctlError as exc:
+            error, stopped_at = exc, "applyset"
+    plan = build_plan(ready, namespaced=scopes)
     if results:  # kinds nobody serves: apply nothing rather than half a stack
         error = ClusterError(f"{len(results)} object(s) cannot be applied to this cluster")
         stopped_at = plan.waves[0].name if plan.waves else ""
@@ -199,7 +222,41 @@ def run_apply(
             except StackctlError as exc:
                 error = exc
                 stopped_at = wave.name
-    return ApplyReport(plan, tuple(results), backups.dir if backups.written else None, error, stopped_at)
+    pruned: list[ResId] = []
+    if (
+        previous is not None
+        and current is not None
+        and error is None
+        and not any(r.result is Result.FAILED for r in results)
+    ):
+        try:
+            _prune(cluster, previous, current, [ResId.of(o) for o in ready], options, backups, pruned)
+        except StackctlError as exc:
+            error, stopped_at = exc, "prune"
+    return ApplyReport(
+        plan, tuple(results), backups.dir if backups.written else None, error, stopped_at, tuple(pruned)
+    )
+
+
+def _prune(
+    cluster: Cluster,
+    previous: ApplySet,
+    current: ApplySet,
+    keep: list[ResId],
+    options: ApplyOptions,
+    backups: _Backups,
+    pruned: list[ResId],
+) -> None:
+    """Delete the members of `previous` not in the render, one at a time in reverse wave order; the parent
+    then records `current`. A failed delete stops here and leaves the parent at the superset."""
+    for obj in applysets.to_prune(cluster, previous, keep):
+        rid = ResId.of(obj)
+        if not options.dry_run:
+            backups.save(rid, obj)
+            applysets.delete(cluster, obj)
+        pruned.append(rid)
+    if not options.dry_run:
+        applysets.update_parent(cluster, current)
 
 
 def _gate(

@@ -14,11 +14,13 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from stackctl.cluster import applyset as applysets
 from stackctl.cluster.api import Cluster
 from stackctl.cluster.resolve import Resolver
 from stackctl.errors import StackctlError
 from stackctl.model import Obj, ResId
-from stackctl.plan.diff import Action, ObjectDiff, Summary, diff_object, summarize
+from stackctl.plan.applyset import label_members
+from stackctl.plan.diff import Action, ObjectDiff, Summary, diff_object, prune_diff, summarize
 from stackctl.plan.graph import Plan, build_plan
 
 
@@ -33,10 +35,11 @@ class DiffOutcome:
     plan: Plan
     diffs: tuple[ObjectDiff, ...]
     errors: tuple[ObjectError, ...]
+    pruning: bool = False
 
     @property
     def summary(self) -> Summary:
-        return summarize(self.diffs)
+        return summarize(self.diffs, pruning=self.pruning)
 
 
 def run_diff(
@@ -46,7 +49,10 @@ def run_diff(
     manager: str = "stackctl",
     show_secrets: bool = False,
     concurrency: int = 8,
+    applyset: tuple[str, str] | None = None,
 ) -> DiffOutcome:
+    """With `applyset` (the parent's name and namespace), the members no longer rendered are listed after
+    the render's own diffs, as deletions (`apply --prune` deletes them)."""
     objs = list(objects)
     resolver = Resolver(cluster, objs)
     errors: list[ObjectError] = []
@@ -61,6 +67,13 @@ def run_diff(
                 ready.append(completed)
                 rid = ResId.of(completed)
                 scopes[(rid.gvk.group, rid.gvk.kind)] = namespaced
+        previous = None
+        if applyset is not None:  # diff what `apply --prune` applies: the members labelled
+            try:
+                previous = applysets.fetch(cluster, *applyset)
+                ready = label_members(ready, previous)
+            except StackctlError as exc:
+                errors.append(ObjectError(ResId.of(_parent(*applyset)), exc))
         plan = build_plan(ready, namespaced=scopes)
         diffs: list[ObjectDiff] = []
         for wave in plan.waves:
@@ -82,7 +95,18 @@ def run_diff(
                     and done.action is Action.CREATE
                 ):
                     resolver.missing_namespaces.add(step.id.name)
-    return DiffOutcome(plan, tuple(diffs), tuple(errors))
+    if applyset is not None and previous is not None:
+        try:
+            keep = [ResId.of(o) for o in ready]
+            for live in applysets.to_prune(cluster, previous, keep):
+                diffs.append(prune_diff(ResId.of(live), live, show_secrets=show_secrets))
+        except StackctlError as exc:
+            errors.append(ObjectError(ResId.of(_parent(*applyset)), exc))
+    return DiffOutcome(plan, tuple(diffs), tuple(errors), applyset is not None)
+
+
+def _parent(name: str, namespace: str) -> Obj:
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, "namespace": namespace}}
 
 
 def _complete(resolver: Resolver, obj: Obj) -> tuple[Obj, bool] | StackctlError:

@@ -93,6 +93,27 @@ class Discovery:
             )
         return res
 
+    def preferred_version(self, group: str) -> str | None:
+        """The version the server prefers for `group` ("v1" for the core group), None when not served."""
+        if not group:
+            return "v1"
+        try:
+            doc = self.client.request("GET", f"/apis/{quote(group, safe='')}", what=f"discovery of {group}")
+        except NotFoundError:
+            return None
+        preferred = (doc or {}).get("preferredVersion") or {}
+        version = preferred.get("version") or next(
+            (v.get("version") for v in (doc or {}).get("versions") or [] if v.get("version")), None
+        )
+        return str(version) if version else None
+
+    def for_group_kind(self, group: str, kind: str) -> ApiResource | None:
+        """The resource serving a group-kind at the preferred version, None when it is not served."""
+        version = self.preferred_version(group)
+        if version is None:
+            return None
+        return self.resource(f"{group}/{version}" if group else version, kind)
+
     def forget_missing(self) -> None:
         """Drop what is known to be missing (and any failed lookups), so CRDs created since are seen."""
         with self._lock:

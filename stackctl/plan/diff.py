@@ -18,13 +18,14 @@ from typing import TypedDict
 from stackctl import yamlio
 from stackctl.model import Obj, ResId
 from stackctl.plan.mask import mask_secret
-from stackctl.plan.normalize import normalize
+from stackctl.plan.normalize import normalize, strip
 
 
 class Action(StrEnum):
     CREATE = "create"
     CHANGE = "change"
     UNCHANGED = "unchanged"
+    PRUNE = "prune"  # a member of the ApplySet no longer rendered: deleted by `apply --prune`
 
 
 @dataclass(frozen=True)
@@ -53,14 +54,16 @@ class Summary:
     change: int
     unchanged: int
     waiting: int  # of the creates, those after a CRD or namespace of the same render
+    prune: int | None = None  # None: pruning not asked for
 
     @property
     def differs(self) -> bool:
-        return bool(self.create or self.change)
+        return bool(self.create or self.change or self.prune)
 
     def line(self) -> str:
         after = f" ({self.waiting} after their CRD or namespace)" if self.waiting else ""
-        return f"{self.create} to create{after}, {self.change} to change, {self.unchanged} unchanged"
+        pruned = f", {self.prune} to prune" if self.prune is not None else ""
+        return f"{self.create} to create{after}, {self.change} to change, {self.unchanged} unchanged{pruned}"
 
 
 def kubectl_name(rid: ResId) -> str:
@@ -106,13 +109,22 @@ def diff_object(
     return ObjectDiff(rid, action, text, waits_for, wave)
 
 
-def summarize(diffs: Iterable[ObjectDiff]) -> Summary:
+def prune_diff(rid: ResId, live: Obj, *, show_secrets: bool = False) -> ObjectDiff:
+    """A live object `apply --prune` would delete, shown as a deletion (LIVE against nothing)."""
+    before: Obj | None = strip(live)
+    if not show_secrets:
+        before, _ = mask_secret(before, None)
+    return ObjectDiff(rid, Action.PRUNE, unified(rid, before, None))
+
+
+def summarize(diffs: Iterable[ObjectDiff], *, pruning: bool = False) -> Summary:
     items = list(diffs)
     return Summary(
         create=sum(d.action is Action.CREATE for d in items),
         change=sum(d.action is Action.CHANGE for d in items),
         unchanged=sum(d.action is Action.UNCHANGED for d in items),
         waiting=sum(bool(d.waits_for) for d in items),
+        prune=sum(d.action is Action.PRUNE for d in items) if pruning else None,
     )
 
 

@@ -25,6 +25,7 @@ class Stack:
     include_crd: bool = True
     include_widget: bool = True
     include_namespace: bool = True
+    include_config: bool = True
     extra: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -72,14 +73,15 @@ class Stack:
                     },
                 }
             )
-        out.append(
-            {
-                "apiVersion": "v1",
-                "kind": "ConfigMap",
-                "metadata": {"name": "settings", "namespace": ns},
-                "data": self.config,
-            }
-        )
+        if self.include_config:
+            out.append(
+                {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": "settings", "namespace": ns},
+                    "data": self.config,
+                }
+            )
         out.append(
             {
                 "apiVersion": "v1",
