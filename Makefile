@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench_validate
 	$(BIN)/python -m tests.bench_bundle
+	$(BIN)/python -m tests.bench_cluster
 
 # OLM bundles and file-based catalogs under bundles/ (committed; a test checks they match the generator).
 bundles: $(STAMP)
