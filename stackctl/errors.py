@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 EXIT_OK = 0
 EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 def field_path(parts: Iterable[str | int]) -> str:

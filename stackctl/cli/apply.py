@@ -31,7 +31,7 @@ from stackctl.cli.diff import (
     object_error,
     print_warnings,
 )
-from stackctl.errors import EXIT_ERROR, StackctlError
+from stackctl.errors import EXIT_ERROR, EXIT_INTERRUPTED, StackctlError
 from stackctl.plan.applyset import DEFAULT_NAMESPACE
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
@@ -219,5 +219,7 @@ def apply(
         later = f"; {len(skipped)} objects of later waves not applied" if skipped and not dry_run else ""
         print(f"error: {where}{report.error}{later}{hint}", file=sys.stderr)
     sys.stdout.flush()
+    if report.interrupted:
+        raise SystemExit(EXIT_INTERRUPTED)
     if not report.ok:
         raise SystemExit(EXIT_ERROR)

@@ -18,7 +18,7 @@ from stackctl.cli import diff as diff_cmd
 from stackctl.cli import render as render_cmd
 from stackctl.cli import validate as validate_cmd
 from stackctl.cli import vendor as vendor_cmd
-from stackctl.errors import EXIT_ERROR, StackctlError
+from stackctl.errors import EXIT_ERROR, EXIT_INTERRUPTED, StackctlError
 
 app = typer.Typer(
     name="stackctl",
@@ -70,10 +70,10 @@ def run() -> None:
         sys.exit(exc.exit_code)
     except typer.Abort:
         print("aborted", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except typer.TyperException as exc:  # usage errors: typer shows them like click does, exit code 2
         show = getattr(exc, "show", None)
         if show is not None:

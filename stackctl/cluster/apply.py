@@ -25,7 +25,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -114,6 +114,7 @@ class ApplyReport:
     error: StackctlError | None = None  # what stopped the apply (a failed wave, a wait), if anything
     stopped_at: str = ""  # the wave name
     pruned: tuple[ResId, ...] = ()  # deleted (or, in a dry run, that would be)
+    interrupted: bool = False  # Ctrl-C: requests in flight finished, queued ones were never sent
 
     def count(self, result: Result) -> int:
         return sum(r.result is result for r in self.results)
@@ -189,13 +190,12 @@ def run_apply(
     if results:  # kinds nobody serves: apply nothing rather than half a stack
         error = ClusterError(f"{len(results)} object(s) cannot be applied to this cluster")
         stopped_at = plan.waves[0].name if plan.waves else ""
+    interrupted = False
     with ThreadPoolExecutor(max_workers=max(options.concurrency, 1), thread_name_prefix="apply") as pool:
         for wave in plan.waves:
             if error is not None:
-                results.extend(
-                    ObjectResult(s.id, Result.SKIPPED, wave.index, "an earlier wave failed")
-                    for s in wave.steps
-                )
+                reason = "interrupted" if interrupted else "an earlier wave failed"
+                results.extend(ObjectResult(s.id, Result.SKIPPED, wave.index, reason) for s in wave.steps)
                 continue
             on_event(WaveStarted(wave, len(plan.waves)))
             start = time.monotonic()
@@ -203,7 +203,16 @@ def run_apply(
             def one(obj: Obj, wave_index: int = wave.index) -> ObjectResult:
                 return _apply_one(cluster, resolver, obj, options, backups, wave_index)
 
-            done = tuple(pool.map(one, [s.obj for s in wave.steps]))
+            futures = [pool.submit(one, s.obj) for s in wave.steps]
+            try:
+                done = tuple(f.result() for f in futures)
+            except KeyboardInterrupt:
+                done = _stop(futures, wave)
+                results.extend(done)
+                interrupted = True
+                error = ClusterError("interrupted (Ctrl-C)", hint="run apply again to finish")
+                stopped_at = wave.name
+                continue
             results.extend(done)
             on_event(WaveApplied(wave, done, time.monotonic() - start))
             failed = [r for r in done if r.result is Result.FAILED]
@@ -222,6 +231,10 @@ def run_apply(
             except StackctlError as exc:
                 error = exc
                 stopped_at = wave.name
+            except KeyboardInterrupt:
+                interrupted = True
+                error = ClusterError("interrupted (Ctrl-C) while waiting", hint="run apply again to finish")
+                stopped_at = wave.name
     pruned: list[ResId] = []
     if (
         previous is not None
@@ -234,7 +247,26 @@ def run_apply(
         except StackctlError as exc:
             error, stopped_at = exc, "prune"
     return ApplyReport(
-        plan, tuple(results), backups.dir if backups.written else None, error, stopped_at, tuple(pruned)
+        plan,
+        tuple(results),
+        backups.dir if backups.written else None,
+        error,
+        stopped_at,
+        tuple(pruned),
+        interrupted,
+    )
+
+
+def _stop(futures: list[Future[ObjectResult]], wave: Wave) -> tuple[ObjectResult, ...]:
+    """After Ctrl-C: drop the queued requests, let those in flight finish, and report each as it ended."""
+    for future in futures:
+        future.cancel()
+    wait(futures)
+    return tuple(
+        future.result()
+        if not future.cancelled()
+        else ObjectResult(step.id, Result.SKIPPED, wave.index, "interrupted")
+        for future, step in zip(futures, wave.steps, strict=True)
     )
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +15,7 @@ import pytest
 import yaml
 
 from tests.apiserver import ApiServer
-from tests.cluster.conftest import REPO, Target
+from tests.cluster.conftest import REPO, STACKCTL, Target
 from tests.cluster.stacks import Stack, cleanup, new_stack
 
 DEV = str(REPO / "overlays" / "envs" / "dev")
@@ -279,3 +281,33 @@ def test_concurrency_overlaps_requests(target: Target, stack: Stack) -> None:
         assert proc.returncode == 0, proc.stderr
     # 16 ConfigMap GETs of 0.1 s each: one after another, or eight at a time
     assert timings["1"] - timings["8"] > 1.0, timings
+
+
+def test_ctrl_c_mid_wave_stops_cleanly_and_reports_what_was_applied(target: Target, stack: Stack) -> None:
+    server = target.require_server()
+    stack.write()
+    # The Deployment's apply hangs for a while: Ctrl-C arrives while the workloads wave is in flight.
+    server.fault(method="PATCH", path="/deployments/", status=None, delay=1.5, dry_run=False)
+    proc = subprocess.Popen(
+        [STACKCTL, "apply", str(stack.dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=target.tmp,
+        env=target.env(),
+    )
+    deadline = time.monotonic() + 20
+    while not any(r.method == "PATCH" and "/deployments/" in r.path for r in server.requests):
+        assert time.monotonic() < deadline, "the apply never reached the workloads wave"
+        time.sleep(0.05)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    ns = stack.namespace
+    # the request in flight finished and is reported; the later wave was never sent
+    assert f"Deployment.apps/{ns}/web created\n" in out
+    assert out.endswith("0 failed, 1 skipped\n")
+    assert "error: stopped at wave workloads: interrupted (Ctrl-C)" in err
+    assert not [r for r in server.requests if "/widgets/" in r.path]
+    _no_secrets(out, err)
