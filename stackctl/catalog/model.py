@@ -205,7 +205,10 @@ class OperatorVersion:
     version: str  # semver, as OLM spells it (no leading v)
     tag: str  # the upstream git tag
     commit: str | None  # the tag's commit, where known
-    released: str | None  # RFC 3339 release time (the CSV's createdAt), where known
+    # The release date (2006-01-02) or RFC 3339 time, as precisely as released_source states it, where
+    # known: the CSV's createdAt.
+    released: str | None
+    released_source: str | None  # where the release date is stated
     channels: tuple[str, ...]
     replaces: str | None  # a version
     skips: tuple[str, ...]
@@ -233,6 +236,9 @@ class Operator:
     key: str  # stackctl's name: cert-manager, external-secrets, ...
     package: str  # the OLM package name
     base: str  # install base, relative to the repository root
+    # What the OLM bundle is built from: the install base adapted to run under OLM (OLM's webhook
+    # certificates, no self-managed certificate controller); the install base itself when nothing differs.
+    bundle_base: str
     namespace: str  # target namespace
     repository: str  # upstream GitHub owner/name
     current: str  # the pinned version: what overlays/operators/<key> installs

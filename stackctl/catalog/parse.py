@@ -68,6 +68,7 @@ _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 _COMMIT = re.compile(r"[0-9a-f]{40}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
 _SEMVER_PRE = re.compile(
     r"(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)(\.(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*"
@@ -434,6 +435,7 @@ _VERSION_FIELDS = (
     "tag",
     "commit",
     "released",
+    "released_source",
     "channels",
     "replaces",
     "skips",
@@ -450,13 +452,21 @@ def _operator_version(m: _Map, repository: str, channels: tuple[str, ...]) -> Op
     released = m.opt_str("released")
     if released is not None:
         try:
-            if not _RFC3339.fullmatch(released):
+            if _DATE.fullmatch(released):
+                dt.date.fromisoformat(released)
+            elif _RFC3339.fullmatch(released):
+                dt.datetime.fromisoformat(released.replace("Z", "+00:00"))
+            else:
                 raise ValueError
-            dt.datetime.fromisoformat(released.replace("Z", "+00:00"))
         except ValueError:
             raise m.error(
-                "released", f"{released!r} is not an RFC 3339 time (2006-01-02T15:04:05Z)"
+                "released",
+                f"{released!r} is neither a date (2006-01-02) nor an RFC 3339 time (2006-01-02T15:04:05Z)",
+                hint="write it as precisely as the source states it, no more",
             ) from None
+    released_source = _url(m, "released_source") if m.has("released_source") else None
+    if released is not None and released_source is None:
+        raise m.error("released_source", "required with released: where the release date is stated")
     member_of = m.strs("channels")
     for name in member_of:
         if name not in channels:
@@ -503,6 +513,7 @@ def _operator_version(m: _Map, repository: str, channels: tuple[str, ...]) -> Op
         tag=tag,
         commit=m.opt_str("commit", _COMMIT, "a 40-character commit id"),
         released=released,
+        released_source=released_source,
         channels=member_of,
         replaces=replaces,
         skips=skips,
@@ -554,6 +565,7 @@ _OPERATOR_FIELDS = (
     "key",
     "package",
     "base",
+    "bundle_base",
     "namespace",
     "repository",
     "current",
@@ -628,6 +640,7 @@ def _operator(m: _Map, icons: Mapping[str, Icon]) -> Operator:
         key=key,
         package=m.text("package", _DNS_LABEL, "an OLM package name (DNS label)"),
         base=_relative_path(m, "base"),
+        bundle_base=_relative_path(m, "bundle_base") if m.has("bundle_base") else _relative_path(m, "base"),
         namespace=m.text("namespace", _DNS_LABEL, "a namespace name"),
         repository=repository,
         current=current,

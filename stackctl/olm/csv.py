@@ -339,12 +339,14 @@ def build_csv(
             raise OlmError(f"{_where(obj)} has no metadata.name")
     deployments = [o for o in objects if o.get("kind") == "Deployment"]
     if not deployments:
-        raise OlmError(f"{op.base} has no Deployment: OLM needs at least one to install", file=op.base)
+        raise OlmError(
+            f"{op.bundle_base} has no Deployment: OLM needs at least one to install", file=op.bundle_base
+        )
     for ns_obj in (o for o in objects if o.get("kind") == "Namespace"):
         if ns_obj["metadata"]["name"] != namespace:
             raise OlmError(
                 f"{_where(ns_obj)}: the catalog says the operator runs in {namespace!r}",
-                file=op.base,
+                file=op.bundle_base,
                 hint="one namespace per bundle: the suggested-namespace annotation",
             )
     sa_names = {_deployment_sa(d) for d in deployments}
@@ -354,7 +356,7 @@ def build_csv(
         if ((crd_obj.get("spec") or {}).get("conversion") or {}).get("strategy") == "Webhook":
             raise OlmError(
                 f"{_where(crd_obj)} has a conversion webhook: not supported by the bundle builder yet",
-                file=op.base,
+                file=op.bundle_base,
             )
     manifests: list[Obj] = []
     for obj in objects:
@@ -368,7 +370,7 @@ def build_csv(
         if kind not in ALLOWED_KINDS:
             raise OlmError(
                 f"{_where(obj)}: OLM does not accept kind {kind} in a bundle",
-                file=op.base,
+                file=op.bundle_base,
                 hint="allowed: " + ", ".join(sorted(ALLOWED_KINDS - {"ClusterServiceVersion"})),
             )
         manifests.append(_clean(obj))
@@ -376,10 +378,12 @@ def build_csv(
 
     missing = sorted(c.name for c in op.crds if c.name not in crds)
     if missing:
-        raise OlmError(f"{op.base} lacks the CRDs the catalog says {op.key} owns: {', '.join(missing)}")
+        raise OlmError(
+            f"{op.bundle_base} lacks the CRDs the catalog says {op.key} owns: {', '.join(missing)}"
+        )
     unowned = sorted(set(crds) - {c.name for c in op.crds})
     if unowned:
-        raise OlmError(f"{op.base} has CRDs the catalog does not list as owned: {', '.join(unowned)}")
+        raise OlmError(f"{op.bundle_base} has CRDs the catalog does not list as owned: {', '.join(unowned)}")
 
     example_list, from_stack = ex.examples(op, crds, stack_objects)
     example_by_gvk = {ex._gvk(e): e for e in example_list}
@@ -484,6 +488,9 @@ def build_csv(
 
 
 def created_at(released: str) -> str:
-    """The catalog's RFC 3339 release time as OperatorHub's createdAt: `yyyy-mm-ddThh:mm:ssZ`, in UTC."""
+    """The catalog's release date or RFC 3339 time as OperatorHub's createdAt, `yyyy-mm-ddThh:mm:ssZ` in
+    UTC; a release known only by its date is stamped at the start of that day."""
+    if len(released) == len("2006-01-02"):
+        return f"{released}T00:00:00Z"
     when = dt.datetime.fromisoformat(released.replace("Z", "+00:00")).astimezone(dt.UTC)
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -31,7 +31,7 @@ def render_inputs(
     out = []
     for key in keys:
         op = catalog.operator(key)
-        base = build(root / op.base).objects
+        base = build(root / op.bundle_base).objects
         resources = root / RESOURCES_DIR / op.key
         stack = build(resources).objects if (resources / "kustomization.yaml").is_file() else []
         owned = {(c.group, c.kind) for c in op.crds}

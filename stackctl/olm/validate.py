@@ -81,10 +81,12 @@ REMOVED_APIS: dict[tuple[str, str], tuple[int, int]] = {
 }
 # Verbs on apiextensions.k8s.io customresourcedefinitions the good-practices check warns about. Upstream
 # (operator-framework/api, pkg/validation/internal/good_practices.go, validateRBACForCRDsWith) warns on
-# create, patch and * for resources customresourcedefinitions or * in group apiextensions.k8s.io, once per
-# CSV; this check is deliberately a superset (also update, delete and apiGroup *), never weaker: a rule
-# upstream flags is flagged here too.
-CRD_WRITE_VERBS = frozenset({"create", "update", "patch", "delete", "*"})
+# create, patch, * and [*] for resources customresourcedefinitions, * or [*] in group apiextensions.k8s.io,
+# once per CSV. This check flags every rule upstream flags, and also delete (removing a CRD deletes every
+# object of it) and apiGroup *. `update` is left alone, as upstream does: it cannot create a CRD, and CA
+# injectors (cert-manager's cainjector) need it to write caBundle into the CRDs that ask for it.
+CRD_MANAGE_VERBS = frozenset({"create", "patch", "delete", "*", "[*]"})
+CRD_RESOURCES = frozenset({"customresourcedefinitions", "*", "[*]"})
 
 
 @dataclass(frozen=True)
@@ -761,14 +763,14 @@ def check_good_practices(b: Loaded, out: _Out) -> None:
         verbs = {_str(v) for v in _list(rule.get("verbs"))}
         if (
             groups & {"apiextensions.k8s.io", "*"}
-            and resources & {"customresourcedefinitions", "*"}
-            and (verbs & CRD_WRITE_VERBS)
+            and resources & CRD_RESOURCES
+            and (verbs & CRD_MANAGE_VERBS)
         ):
             out.add(
                 W,
                 "good-practices",
-                "the CSV grants permissions to create or change CRDs "
-                f"({', '.join(sorted(verbs & CRD_WRITE_VERBS))}): managing CRDs is OLM's job",
+                "the CSV grants permissions to create, patch or delete CRDs "
+                f"({', '.join(sorted(verbs & CRD_MANAGE_VERBS))}): managing CRDs is OLM's job",
                 f,
                 field,
             )

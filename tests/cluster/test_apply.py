@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -101,15 +102,20 @@ def test_dry_run_persists_nothing(target: Target) -> None:
 
 
 def test_waits_for_crds_rollouts_and_webhook_endpoints(tmp_path: Path) -> None:
-    with ApiServer(establish_delay=0.3, rollout_delay=0.3, operands_ready=0.2) as server:
+    with ApiServer(establish_delay=0.6, rollout_delay=0.6, operands_ready=0.2) as server:
         target = Target(server.write_kubeconfig(tmp_path / "kubeconfig"), server, tmp_path)
         start = time.monotonic()
         proc = target.stackctl("apply", DEV, "--wait", "--timeout", "30s")
         assert proc.returncode == 0, proc.stderr
         assert time.monotonic() - start < 20
-        assert "  waiting (established): 0/30 ready\n" in proc.stderr
-        assert "  waiting (available): 0/9 ready\n" in proc.stderr
-        assert "  waiting (available): 9/9 ready\n" in proc.stderr
+        # stackctl waited (some not ready at the first look: how many depends on the machine's speed), then
+        # saw all of them ready
+        for what, total in (("established", 30), ("available", 9)):
+            counts = [
+                int(m.group(1))
+                for m in re.finditer(rf"^  waiting \({what}\): (\d+)/{total} ready$", proc.stderr, re.M)
+            ]
+            assert counts and counts[0] < total and counts[-1] == total, (what, proc.stderr)
         # the first custom resource is written after the last endpoints check that found them ready
         requests = server.requests
         first_cr = min(

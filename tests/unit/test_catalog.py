@@ -450,6 +450,36 @@ BROKEN: list[tuple[str, Callable[[Any], None], str, str]] = [
         "operators[4].csv.maintainers[0].email",
         "is not an email address",
     ),
+    (
+        "release time not RFC 3339",
+        _set(["operators", 0, "versions", 0, "released"], "29 Jul 2026 15:36"),
+        "operators[0].versions[0].released",
+        "is neither a date (2006-01-02) nor an RFC 3339 time",
+    ),
+    (
+        "release date that is no date",
+        _set(["operators", 0, "versions", 0, "released"], "2026-02-30"),
+        "operators[0].versions[0].released",
+        "is neither a date",
+    ),
+    (
+        "release date without its source",
+        _set(["operators", 0, "versions", 0, "released_source"], None),
+        "operators[0].versions[0].released_source",
+        "required with released",
+    ),
+    (
+        "release source not a URL",
+        _set(["operators", 0, "versions", 0, "released_source"], "the release page"),
+        "operators[0].versions[0].released_source",
+        "is not an http(s) URL",
+    ),
+    (
+        "bundle base outside the repository",
+        _set(["operators", 0, "bundle_base"], "../olm/cert-manager"),
+        "operators[0].bundle_base",
+        "must be a relative path",
+    ),
     ("schema", _set(["schema"], 2), "schema", "unsupported catalog schema 2"),
 ]
 

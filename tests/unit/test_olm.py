@@ -167,6 +167,50 @@ def test_created_at_comes_from_the_release_date() -> None:
 
     assert created_at("2026-03-27T19:13:14Z") == "2026-03-27T19:13:14Z"
     assert created_at("2026-03-27T21:13:14+02:00") == "2026-03-27T19:13:14Z"
+    assert created_at("2026-03-27") == "2026-03-27T00:00:00Z"
+
+
+# Where OLM puts the serving certificate of a webhookdefinition's deployment (operator-lifecycle-manager,
+# pkg/controller/install/certresources.go): mounted at two paths, and kept in the Secret
+# <deployment>-service-cert.
+OLM_CERT_PATHS = ("/apiserver.local.config/certificates/", "/tmp/k8s-webhook-server/serving-certs")
+
+
+def test_every_webhook_serves_the_certificate_olm_issues(generated: generate.Generated) -> None:
+    checked = 0
+    for b in generated.bundles:
+        deployments = {d["name"]: d["spec"] for d in b.csv["spec"]["install"]["spec"]["deployments"]}
+        for hook in b.csv["spec"].get("webhookdefinitions") or []:
+            pod = deployments[hook["deploymentName"]]["template"]["spec"]
+            args = [a for c in pod["containers"] for a in c.get("args") or []]
+            olm_secret = f"{hook['deploymentName']}-service-cert"
+            mounts_olm_secret = any(
+                (v.get("secret") or {}).get("secretName") == olm_secret for v in pod.get("volumes") or []
+            )
+            assert mounts_olm_secret or any(p in a for a in args for p in OLM_CERT_PATHS), (
+                f"{b.csv['metadata']['name']}: {hook['deploymentName']} does not serve OLM's certificate"
+            )
+            assert not any(a.startswith("--dynamic-serving") for a in args)
+            checked += 1
+    assert checked >= 4  # cert-manager's two and External Secrets' validating webhooks, in each version
+
+
+def test_external_secrets_bundle_leaves_its_certificate_controller_out(generated: generate.Generated) -> None:
+    csv = _csv(generated, "external-secrets-operator", "2.9.0")
+    install = csv["spec"]["install"]["spec"]
+    assert sorted(d["name"] for d in install["deployments"]) == [
+        "external-secrets",
+        "external-secrets-webhook",
+    ]
+    accounts = {
+        p["serviceAccountName"] for p in install.get("clusterPermissions", []) + install["permissions"]
+    }
+    assert "external-secrets-cert-controller" not in accounts
+    webhook = next(d for d in install["deployments"] if d["name"] == "external-secrets-webhook")
+    pod = webhook["spec"]["template"]["spec"]
+    items = {i["key"]: i["path"] for v in pod["volumes"] for i in (v.get("secret") or {}).get("items", [])}
+    assert items == {"tls.crt": "tls.crt", "tls.key": "tls.key", "olmCAKey": "ca.crt"}
+    assert "--dns-name=external-secrets-webhook-service.$(POD_NAMESPACE).svc" in pod["containers"][0]["args"]
 
 
 def test_related_images_cover_args_and_config(generated: generate.Generated) -> None:
