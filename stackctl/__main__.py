@@ -1,5 +1,5 @@
 """`python -m stackctl`."""
 
-from stackctl.cli.main import run
+from stackctl.cli.entry import run
 
 run()

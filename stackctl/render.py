@@ -8,7 +8,6 @@ a failed run leaves the previous output as it was.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +43,8 @@ def write_outputs(out_dir: Path, outputs: Sequence[Rendered], *, fmt: str) -> li
             field="--out-dir",
             hint="give directories with distinct names",
         )
+    import tempfile  # only --out-dir pays for it
+
     out_dir.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[str, Path]] = []
     try:

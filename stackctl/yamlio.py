@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import json
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -780,7 +779,11 @@ def _fold_nel(m: re.Match[str]) -> str:
 
 
 _BREAK_CLASS = "\r\n\x85\u2028\u2029"
-_NOT_PRINTABLE_RE = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+# The complement of go-yaml's printable set (\n, 20-7E, A0-D7FF, E000-FEFE, FF00-FFFD), spelled as a positive
+# class: the negated spelling takes milliseconds to compile, at every start.
+_NOT_PRINTABLE_RE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff\U00010000-\U0010ffff]"
+)
 _REFUSED_RE = re.compile("[\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 _LINE_BREAK_RE = re.compile(f"[{_BREAK_CLASS}]")
 _BREAK_SPACE_RE = re.compile(f"[{_BREAK_CLASS}] ")
@@ -1234,6 +1237,8 @@ _JSON_GO_ESCAPES = str.maketrans(
 
 def _json_str(s: str) -> str:
     """Go's `encoding/json` string: like Python's with raw non-ASCII, plus Go's HTML-safe escapes."""
+    import json
+
     return json.dumps(s, ensure_ascii=False).translate(_JSON_GO_ESCAPES)
 
 

@@ -1,7 +1,8 @@
-"""`stackctl` entry point: global options, error printing and exit codes.
+"""The typer app: every command, global options, usage errors and exit codes.
 
-Commands live in their own modules and import the core lazily, so `stackctl --version` and `--help` stay
-fast and `stackctl render` never imports the kubernetes client.
+Commands live in their own modules and import the core lazily, so `--help` stays fast and `stackctl render`
+never imports the kubernetes client. The console script (stackctl.cli.entry) runs plain `render` and
+`--version` invocations without loading this module at all.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from stackctl import __version__
 from stackctl.cli import apply as apply_cmd
 from stackctl.cli import bundle as bundle_cmd
 from stackctl.cli import diff as diff_cmd
+from stackctl.cli import exit_on_errors
 from stackctl.cli import render as render_cmd
 from stackctl.cli import validate as validate_cmd
 from stackctl.cli import vendor as vendor_cmd
-from stackctl.errors import EXIT_ERROR, EXIT_INTERRUPTED, StackctlError
+from stackctl.errors import EXIT_INTERRUPTED
 
 app = typer.Typer(
     name="stackctl",
@@ -56,33 +58,18 @@ app.command("apply")(apply_cmd.apply)
 
 
 def run() -> None:
-    try:
-        app(standalone_mode=False)
-    except StackctlError as exc:
-        if _state["debug"]:
-            raise
-        message = f"error: {exc}"
-        if exc.hint:
-            message += f" (hint: {exc.hint})"
-        print(message, file=sys.stderr)
-        sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        print("aborted", file=sys.stderr)
-        sys.exit(EXIT_INTERRUPTED)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        sys.exit(EXIT_INTERRUPTED)
-    except typer.TyperException as exc:  # usage errors: typer shows them like click does, exit code 2
-        show = getattr(exc, "show", None)
-        if show is not None:
-            show()
-        else:
-            print(f"error: {exc}", file=sys.stderr)
-        sys.exit(int(getattr(exc, "exit_code", 2)))
-    except Exception as exc:
-        if _state["debug"]:
-            raise
-        print(f"error: internal error: {exc!r} (rerun with --debug for a traceback)", file=sys.stderr)
-        sys.exit(EXIT_ERROR)
+    with exit_on_errors(lambda: _state["debug"]):
+        try:
+            app(standalone_mode=False)
+        except typer.Exit as exc:
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            print("aborted", file=sys.stderr)
+            sys.exit(EXIT_INTERRUPTED)
+        except typer.TyperException as exc:  # usage errors: typer shows them like click does, exit code 2
+            show = getattr(exc, "show", None)
+            if show is not None:
+                show()
+            else:
+                print(f"error: {exc}", file=sys.stderr)
+            sys.exit(int(getattr(exc, "exit_code", 2)))

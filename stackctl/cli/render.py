@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from stackctl.cli import target_or_default
+from stackctl.cli import entry
 
 
 class Output(StrEnum):
@@ -46,18 +45,8 @@ def render(
     ] = LoadRestrictor.root_only,
 ) -> None:
     """Build kustomizations and print their objects exactly as `kustomize build` does."""
-    from stackctl import render as core
-
-    targets = paths or [target_or_default(None)]
-    outputs = core.render_many(targets, fmt=output.value, load_restrictor=load_restrictor.value)
-    for rendered in outputs:
-        for warning in rendered.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-    if out_dir is not None:
-        written = core.write_outputs(out_dir, outputs, fmt=output.value)
-        for path in written:
-            print(f"wrote {path}", file=sys.stderr)
-        return
-    if len(outputs) > 1:
+    if paths and len(paths) > 1 and out_dir is None:
         raise typer.BadParameter("several PATHs need --out-dir", param_hint="PATHS")
-    sys.stdout.write(outputs[0].text)
+    entry.render(
+        entry.RenderArgs(tuple(paths or ()), output.value, out_dir, load_restrictor.value, debug=False)
+    )

@@ -7,7 +7,6 @@ reproduces Go's JSON encoding (sorted keys, HTML-safe escapes, shortest float fo
 
 from __future__ import annotations
 
-import hashlib
 import math
 from typing import Any
 
@@ -23,6 +22,8 @@ _ENCODE = str.maketrans({"0": "g", "1": "h", "3": "k", "a": "m", "e": "t"})
 
 def hash_suffix(obj: Obj) -> str:
     """The ten-character suffix kustomize appends to a generated object's name."""
+    import hashlib  # only builds with generated names pay for loading OpenSSL
+
     return _encode(hashlib.sha256(_summary_json(obj).encode("utf-8", "surrogatepass")).hexdigest())
 
 
