@@ -29,15 +29,22 @@ Lookup = Callable[[str, str, str, str], Mapping[str, Any] | None]
 
 
 class HealthState(StrEnum):
-    HEALTHY = "Healthy"
-    PROGRESSING = "Progressing"
-    DEGRADED = "Degraded"
+    """Argo CD's health statuses that --wait distinguishes (lower case, as stackctl prints them)."""
+
+    HEALTHY = "healthy"
+    PROGRESSING = "progressing"
+    DEGRADED = "degraded"
+    MISSING = "missing"  # the object does not exist
 
 
 @dataclass(frozen=True)
 class Health:
     state: HealthState
-    message: str
+    message: str = ""
+
+    @property
+    def ready(self) -> bool:
+        return self.state is HealthState.HEALTHY
 
 
 def group_of(api_version: str) -> str:

@@ -14,13 +14,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-from stackctl.catalog.readiness import Lookup
+from stackctl.catalog.readiness import Health, HealthState, Lookup
 from stackctl.cluster.api import Cluster
 from stackctl.cluster.errors import WaitTimeout
 from stackctl.errors import StackctlError
 from stackctl.model import Obj, ResId
 from stackctl.plan.graph import Gate, Wave
-from stackctl.plan.health import Health, Status, endpoints_health, health, webhook_services
+from stackctl.plan.health import endpoints_health, health, webhook_services
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def wait_ready(
             try:
                 return check.probe()
             except StackctlError as exc:
-                return Health(Status.PROGRESSING, str(exc))
+                return Health(HealthState.PROGRESSING, str(exc))
 
         results = list(pool.map(probe, pending))
         for check, result in zip(pending, results, strict=True):
@@ -103,9 +103,7 @@ def wait_ready(
         if not pending:
             return
         if time.monotonic() + interval > deadline:
-            shown = "; ".join(
-                f"{c.what}: {last[c.what].status} ({last[c.what].message})" for c in pending[:5]
-            )
+            shown = "; ".join(f"{c.what}: {last[c.what].state} ({last[c.what].message})" for c in pending[:5])
             more = f"; and {len(pending) - 5} more" if len(pending) > 5 else ""
             raise WaitTimeout(
                 f"{len(pending)} of {len(checks)} not ready: {shown}{more}",

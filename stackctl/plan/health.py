@@ -2,7 +2,7 @@
 
 One owner per rule. The catalog (stackctl/catalog/operators.yaml `readiness:`, evaluated by
 stackctl.catalog.readiness) is the source of truth for the operators' custom resources and for the built-in
-kinds it describes (CRD, Deployment, StatefulSet); this module maps its verdict onto `Health` and adds only
+kinds it describes (CRD, Deployment, StatefulSet); this module uses its verdict as it is and adds only
 what the catalog does not describe: MISSING for an absent object, DaemonSet rollout, and webhook endpoints.
 A kind without a rule anywhere is healthy once it exists, as in Argo CD. Pure: the cluster layer fetches
 (including, through `lookup`, the child objects a rule delegates to, e.g. a RedisSentinel's StatefulSet),
@@ -12,50 +12,24 @@ these functions judge.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from stackctl.catalog import Catalog, load_catalog
-from stackctl.catalog.readiness import HealthState, Lookup, assess
+from stackctl.catalog.readiness import Health, HealthState, Lookup, assess
 from stackctl.model import Obj, ResId
 
-
-class Status(StrEnum):
-    HEALTHY = "healthy"
-    PROGRESSING = "progressing"
-    DEGRADED = "degraded"
-    MISSING = "missing"
-
-
-@dataclass(frozen=True)
-class Health:
-    status: Status
-    message: str = ""
-
-    @property
-    def ready(self) -> bool:
-        return self.status is Status.HEALTHY
-
-
-HEALTHY = Health(Status.HEALTHY)
-
-_STATUS = {
-    HealthState.HEALTHY: Status.HEALTHY,
-    HealthState.PROGRESSING: Status.PROGRESSING,
-    HealthState.DEGRADED: Status.DEGRADED,
-}
+HEALTHY = Health(HealthState.HEALTHY)
 
 
 def _daemonset(obj: Obj) -> Health:
     status = obj.get("status") or {}
     generation = int((obj.get("metadata") or {}).get("generation") or 0)
     if int(status.get("observedGeneration") or 0) < generation:
-        return Health(Status.PROGRESSING, "waiting for the rollout to be observed")
+        return Health(HealthState.PROGRESSING, "waiting for the rollout to be observed")
     desired = int(status.get("desiredNumberScheduled") or 0)
     available = int(status.get("numberAvailable") or 0)
     if available < desired:
-        return Health(Status.PROGRESSING, f"{available} of {desired} pods available")
+        return Health(HealthState.PROGRESSING, f"{available} of {desired} pods available")
     return HEALTHY
 
 
@@ -76,14 +50,11 @@ def health(
     """The health of a live object (None: it does not exist). `lookup` fetches the child objects a catalog
     rule delegates to (without it such a rule waits)."""
     if live is None:
-        return Health(Status.MISSING, "not found")
+        return Health(HealthState.MISSING, "not found")
     local = _LOCAL_RULES.get((rid.gvk.group, rid.gvk.kind))
     if local is not None:
         return local(live)
-    verdict = assess(catalog or load_catalog(), live, lookup)
-    if verdict is None:
-        return HEALTHY
-    return Health(_STATUS[verdict.state], verdict.message)
+    return assess(catalog or load_catalog(), live, lookup) or HEALTHY
 
 
 def webhook_services(obj: Obj) -> list[tuple[str, str]]:
@@ -115,4 +86,4 @@ def endpoints_health(service: tuple[str, str], slices: Sequence[Obj]) -> Health:
             if isinstance(conditions, Mapping) and conditions.get("ready") is not False:
                 return HEALTHY
     ns, name = service
-    return Health(Status.PROGRESSING, f"Service {ns}/{name} has no ready endpoints")
+    return Health(HealthState.PROGRESSING, f"Service {ns}/{name} has no ready endpoints")

@@ -8,34 +8,35 @@ from typing import Any
 
 import pytest
 
+from stackctl.catalog.readiness import HealthState
 from stackctl.model import Obj, ResId
-from stackctl.plan.health import Status, endpoints_health, has_rule, health, webhook_services
+from stackctl.plan.health import endpoints_health, has_rule, health, webhook_services
 
 
 def _cond(type_: str, status: str, reason: str = "") -> dict[str, str]:
     return {"type": type_, "status": status, "reason": reason, "message": ""}
 
 
-def _judge(api_version: str, kind: str, status: Any, **extra: Any) -> Status:
+def _judge(api_version: str, kind: str, status: Any, **extra: Any) -> HealthState:
     obj: Obj = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}, "status": status, **extra}
-    return health(ResId.of(obj), obj).status
+    return health(ResId.of(obj), obj).state
 
 
 def test_missing_object() -> None:
     rid = ResId.of({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})
-    assert health(rid, None).status is Status.MISSING
+    assert health(rid, None).state is HealthState.MISSING
 
 
 @pytest.mark.parametrize(
     ("conditions", "expected"),
     [
-        ([_cond("Established", "True"), _cond("NamesAccepted", "True")], Status.HEALTHY),
-        ([_cond("Established", "False"), _cond("NamesAccepted", "True")], Status.PROGRESSING),
-        ([_cond("NamesAccepted", "False", "MultipleNamesNotAllowed")], Status.DEGRADED),
-        ([], Status.PROGRESSING),
+        ([_cond("Established", "True"), _cond("NamesAccepted", "True")], HealthState.HEALTHY),
+        ([_cond("Established", "False"), _cond("NamesAccepted", "True")], HealthState.PROGRESSING),
+        ([_cond("NamesAccepted", "False", "MultipleNamesNotAllowed")], HealthState.DEGRADED),
+        ([], HealthState.PROGRESSING),
     ],
 )
-def test_crd(conditions: list[dict[str, str]], expected: Status) -> None:
+def test_crd(conditions: list[dict[str, str]], expected: HealthState) -> None:
     assert (
         _judge("apiextensions.k8s.io/v1", "CustomResourceDefinition", {"conditions": conditions}) is expected
     )
@@ -46,67 +47,73 @@ def test_crd(conditions: list[dict[str, str]], expected: Status) -> None:
     [
         (
             {"observedGeneration": 2, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 2},
-            Status.HEALTHY,
+            HealthState.HEALTHY,
         ),
         (
             {"observedGeneration": 1, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 2},
-            Status.PROGRESSING,
+            HealthState.PROGRESSING,
         ),
         (
             {"observedGeneration": 2, "replicas": 3, "updatedReplicas": 2, "availableReplicas": 2},
-            Status.PROGRESSING,
+            HealthState.PROGRESSING,
         ),
         (
             {"observedGeneration": 2, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 1},
-            Status.PROGRESSING,
+            HealthState.PROGRESSING,
         ),
         (
             {"observedGeneration": 2, "replicas": 2, "updatedReplicas": 1, "availableReplicas": 1},
-            Status.PROGRESSING,
+            HealthState.PROGRESSING,
         ),
         (
             {
                 "observedGeneration": 2,
                 "conditions": [_cond("Progressing", "False", "ProgressDeadlineExceeded")],
             },
-            Status.DEGRADED,
+            HealthState.DEGRADED,
         ),
     ],
 )
-def test_deployment(status: dict[str, Any], expected: Status) -> None:
+def test_deployment(status: dict[str, Any], expected: HealthState) -> None:
     obj = {"spec": {"replicas": 2}, "metadata": {"name": "x", "generation": 2}}
     assert _judge("apps/v1", "Deployment", status, **obj) is expected
 
 
 def test_paused_deployment_is_healthy() -> None:
     obj = {"spec": {"replicas": 2, "paused": True}, "metadata": {"name": "x", "generation": 2}}
-    assert _judge("apps/v1", "Deployment", {"observedGeneration": 2}, **obj) is Status.HEALTHY
+    assert _judge("apps/v1", "Deployment", {"observedGeneration": 2}, **obj) is HealthState.HEALTHY
 
 
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        ({"observedGeneration": 1, "desiredNumberScheduled": 2, "numberAvailable": 2}, Status.PROGRESSING),
-        ({"observedGeneration": 2, "desiredNumberScheduled": 2, "numberAvailable": 1}, Status.PROGRESSING),
-        ({"observedGeneration": 2, "desiredNumberScheduled": 2, "numberAvailable": 2}, Status.HEALTHY),
+        (
+            {"observedGeneration": 1, "desiredNumberScheduled": 2, "numberAvailable": 2},
+            HealthState.PROGRESSING,
+        ),
+        (
+            {"observedGeneration": 2, "desiredNumberScheduled": 2, "numberAvailable": 1},
+            HealthState.PROGRESSING,
+        ),
+        ({"observedGeneration": 2, "desiredNumberScheduled": 2, "numberAvailable": 2}, HealthState.HEALTHY),
     ],
 )
-def test_daemonset(status: dict[str, Any], expected: Status) -> None:
+def test_daemonset(status: dict[str, Any], expected: HealthState) -> None:
     assert _judge("apps/v1", "DaemonSet", status, metadata={"name": "x", "generation": 2}) is expected
 
 
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        ({"observedGeneration": 0, "readyReplicas": 3}, Status.PROGRESSING),
-        ({"observedGeneration": 1, "readyReplicas": 2}, Status.PROGRESSING),
+        ({"observedGeneration": 0, "readyReplicas": 3}, HealthState.PROGRESSING),
+        ({"observedGeneration": 1, "readyReplicas": 2}, HealthState.PROGRESSING),
         ({"observedGeneration": 1, "readyReplicas": 3, "updateRevision": "b", "currentRevision": "a",
-          "updatedReplicas": 2}, Status.PROGRESSING),
+          "updatedReplicas": 2}, HealthState.PROGRESSING),
         ({"observedGeneration": 1, "readyReplicas": 3, "updateRevision": "b", "currentRevision": "b",
-          "updatedReplicas": 3}, Status.HEALTHY),
+          "updatedReplicas": 3}, HealthState.HEALTHY),
     ],
 )  # fmt: skip
-def test_statefulset(status: dict[str, Any], expected: Status) -> None:
+def test_statefulset(status: dict[str, Any], expected: HealthState) -> None:
     obj = {"spec": {"replicas": 3}, "metadata": {"name": "x", "generation": 1}}
     assert _judge("apps/v1", "StatefulSet", status, **obj) is expected
 
@@ -131,10 +138,10 @@ def test_redis_sentinel_follows_its_statefulset_through_lookup() -> None:
 
         return get
 
-    assert health(rid, sentinel).status is Status.PROGRESSING  # nothing to look with: wait
-    assert health(rid, sentinel, lookup(1)).status is Status.PROGRESSING
+    assert health(rid, sentinel).state is HealthState.PROGRESSING  # nothing to look with: wait
+    assert health(rid, sentinel, lookup(1)).state is HealthState.PROGRESSING
     assert health(rid, sentinel, lookup(3)).ready
-    assert health(rid, sentinel, lambda *_: None).status is Status.PROGRESSING
+    assert health(rid, sentinel, lambda *_: None).state is HealthState.PROGRESSING
 
 
 def test_catalog_rules_are_used() -> None:
@@ -151,27 +158,27 @@ def test_catalog_rules_are_used() -> None:
 @pytest.mark.parametrize(
     ("kind", "conditions", "expected"),
     [
-        ("Certificate", [_cond("Ready", "True")], Status.HEALTHY),
-        ("Certificate", [_cond("Ready", "False"), _cond("Issuing", "True")], Status.PROGRESSING),
-        ("Certificate", [_cond("Ready", "False")], Status.DEGRADED),
-        ("Certificate", [], Status.PROGRESSING),
-        ("ClusterIssuer", [_cond("Ready", "True")], Status.HEALTHY),
+        ("Certificate", [_cond("Ready", "True")], HealthState.HEALTHY),
+        ("Certificate", [_cond("Ready", "False"), _cond("Issuing", "True")], HealthState.PROGRESSING),
+        ("Certificate", [_cond("Ready", "False")], HealthState.DEGRADED),
+        ("Certificate", [], HealthState.PROGRESSING),
+        ("ClusterIssuer", [_cond("Ready", "True")], HealthState.HEALTHY),
     ],
 )
-def test_cert_manager(kind: str, conditions: list[dict[str, str]], expected: Status) -> None:
+def test_cert_manager(kind: str, conditions: list[dict[str, str]], expected: HealthState) -> None:
     assert _judge("cert-manager.io/v1", kind, {"conditions": conditions}) is expected
 
 
 @pytest.mark.parametrize(
     ("condition", "expected"),
     [
-        (_cond("Ready", "True", "SecretSynced"), Status.HEALTHY),
-        (_cond("Ready", "False", "SecretSyncedError"), Status.DEGRADED),
-        (_cond("Ready", "False", "SecretDeleted"), Status.PROGRESSING),
-        (_cond("Ready", "True", "SecretDeleted"), Status.PROGRESSING),
+        (_cond("Ready", "True", "SecretSynced"), HealthState.HEALTHY),
+        (_cond("Ready", "False", "SecretSyncedError"), HealthState.DEGRADED),
+        (_cond("Ready", "False", "SecretDeleted"), HealthState.PROGRESSING),
+        (_cond("Ready", "True", "SecretDeleted"), HealthState.PROGRESSING),
     ],
 )
-def test_external_secret(condition: dict[str, str], expected: Status) -> None:
+def test_external_secret(condition: dict[str, str], expected: HealthState) -> None:
     assert _judge("external-secrets.io/v1", "ExternalSecret", {"conditions": [condition]}) is expected
 
 
@@ -182,35 +189,40 @@ def test_external_secret(condition: dict[str, str], expected: Status) -> None:
             "monitoring.coreos.com/v1",
             "Prometheus",
             {"conditions": [_cond("Available", "True"), _cond("Reconciled", "True")]},
-            Status.HEALTHY,
+            HealthState.HEALTHY,
         ),
         (  # operators.md "Readiness": Available=True and Reconciled=True
             "monitoring.coreos.com/v1",
             "Prometheus",
             {"conditions": [_cond("Available", "True")]},
-            Status.PROGRESSING,
+            HealthState.PROGRESSING,
         ),
         (
             "monitoring.coreos.com/v1",
             "Prometheus",
             {"conditions": [_cond("Available", "False")]},
-            Status.DEGRADED,
+            HealthState.DEGRADED,
         ),
-        ("monitoring.coreos.com/v1", "Prometheus", {}, Status.PROGRESSING),
-        ("acid.zalan.do/v1", "postgresql", {"PostgresClusterStatus": "Running"}, Status.HEALTHY),
-        ("acid.zalan.do/v1", "postgresql", {"PostgresClusterStatus": "Creating"}, Status.PROGRESSING),
-        ("acid.zalan.do/v1", "postgresql", {"PostgresClusterStatus": "SyncFailed"}, Status.DEGRADED),
-        ("acid.zalan.do/v1", "postgresql", {"PostgresClusterStatus": ""}, Status.PROGRESSING),
-        ("acid.zalan.do/v1", "postgresql", {}, Status.PROGRESSING),
-        ("redis.redis.opstreelabs.in/v1beta2", "RedisCluster", {"state": "Failed"}, Status.DEGRADED),
-        ("redis.redis.opstreelabs.in/v1beta2", "RedisReplication", {}, Status.HEALTHY),
-        ("redis.redis.opstreelabs.in/v1beta2", "RedisCluster", {"state": "Ready"}, Status.HEALTHY),
-        ("redis.redis.opstreelabs.in/v1beta2", "RedisCluster", {"state": "Initializing"}, Status.PROGRESSING),
-        ("redis.redis.opstreelabs.in/v1beta2", "RedisCluster", {}, Status.HEALTHY),
-        ("monitoring.coreos.com/v1", "ServiceMonitor", {}, Status.HEALTHY),
+        ("monitoring.coreos.com/v1", "Prometheus", {}, HealthState.PROGRESSING),
+        ("acid.zalan.do/v1", "postgresql", {"PostgresClusterStatus": "Running"}, HealthState.HEALTHY),
+        ("acid.zalan.do/v1", "postgresql", {"PostgresClusterStatus": "Creating"}, HealthState.PROGRESSING),
+        ("acid.zalan.do/v1", "postgresql", {"PostgresClusterStatus": "SyncFailed"}, HealthState.DEGRADED),
+        ("acid.zalan.do/v1", "postgresql", {"PostgresClusterStatus": ""}, HealthState.PROGRESSING),
+        ("acid.zalan.do/v1", "postgresql", {}, HealthState.PROGRESSING),
+        ("redis.redis.opstreelabs.in/v1beta2", "RedisCluster", {"state": "Failed"}, HealthState.DEGRADED),
+        ("redis.redis.opstreelabs.in/v1beta2", "RedisReplication", {}, HealthState.HEALTHY),
+        ("redis.redis.opstreelabs.in/v1beta2", "RedisCluster", {"state": "Ready"}, HealthState.HEALTHY),
+        (
+            "redis.redis.opstreelabs.in/v1beta2",
+            "RedisCluster",
+            {"state": "Initializing"},
+            HealthState.PROGRESSING,
+        ),
+        ("redis.redis.opstreelabs.in/v1beta2", "RedisCluster", {}, HealthState.HEALTHY),
+        ("monitoring.coreos.com/v1", "ServiceMonitor", {}, HealthState.HEALTHY),
     ],
 )
-def test_operands(api_version: str, kind: str, status: dict[str, Any], expected: Status) -> None:
+def test_operands(api_version: str, kind: str, status: dict[str, Any], expected: HealthState) -> None:
     assert _judge(api_version, kind, status) is expected
 
 
@@ -225,8 +237,8 @@ def test_webhook_services_and_endpoints() -> None:
         ],
     }
     assert webhook_services(hook) == [("eso", "wh")]
-    assert endpoints_health(("eso", "wh"), []).status is Status.PROGRESSING
-    assert endpoints_health(("eso", "wh"), [{"endpoints": [{"conditions": {"ready": False}}]}]).status is (
-        Status.PROGRESSING
+    assert endpoints_health(("eso", "wh"), []).state is HealthState.PROGRESSING
+    assert endpoints_health(("eso", "wh"), [{"endpoints": [{"conditions": {"ready": False}}]}]).state is (
+        HealthState.PROGRESSING
     )
     assert endpoints_health(("eso", "wh"), [{"endpoints": [{"conditions": {"ready": True}}]}]).ready
