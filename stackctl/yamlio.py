@@ -227,6 +227,22 @@ def _resolve_plain(s: str) -> Any:
     return s
 
 
+_YAML11_BOOLS = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), True),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), False),
+}
+
+
+def _resolve_kustomization_plain(s: str) -> Any:
+    """A plain scalar of a kustomization file as kustomize v5.8.1 reads it (checked against it): YAML 1.1
+    booleans (`yes`, `off`, ...), timestamps left as written, everything else as in a resource."""
+    if s in _YAML11_BOOLS:
+        return _YAML11_BOOLS[s]
+    if "0" <= s[:1] <= "9" and _parse_timestamp(s) is not None:
+        return s
+    return _resolve_plain(s)
+
+
 @functools.lru_cache(maxsize=65536)
 def _v2_plain_ok(s: str) -> bool:
     """Whether go-yaml v2 may print `s` unquoted: it must read back as the same string."""
@@ -264,9 +280,10 @@ class _Composer(CParser):
 
 
 class _Builder:
-    def __init__(self, source: str, annotations_as_text: bool = False) -> None:
+    def __init__(self, source: str, annotations_as_text: bool = False, kustomization: bool = False) -> None:
         self.source = source
         self.annotations_as_text = annotations_as_text
+        self.resolve = _resolve_kustomization_plain if kustomization else _resolve_plain
         self.memo: dict[str, Any] = {}
         self.line_offset = 0
 
@@ -289,7 +306,7 @@ class _Builder:
                 try:
                     return memo[value]
                 except KeyError:
-                    result = _resolve_plain(value)
+                    result = self.resolve(value)
                     if result.__class__ is float and not math.isfinite(result):
                         raise self.error(node, f"json: unsupported value: {_go_inf_name(result)}") from None
                     memo[value] = result
@@ -415,7 +432,7 @@ class _Builder:
         if flow and not raw and node.tag == "" and node.style == "":
             return ""
         if node.tag == "" and node.style == "":
-            resolved = _resolve_plain(raw)
+            resolved = self.resolve(raw)
             is_str = resolved is raw
         else:
             resolved = self.scalar(node)
@@ -510,7 +527,9 @@ TYPED_ANNOTATIONS = "\x00typed-annotations"
 non-string scalars to the values they read as (for the caller to take off the object)."""
 
 
-def load_documents(text: str | bytes, *, source: str, annotations_as_text: bool = False) -> list[Any]:
+def load_documents(
+    text: str | bytes, *, source: str, annotations_as_text: bool = False, kustomization: bool = False
+) -> list[Any]:
     """Parse a multi-document YAML stream into the values kustomize works with.
 
     Plain scalars resolve as go-yaml v3 does (`yes`/`on` stay strings, `012` -> 10, `0x1F` -> 31, `1_000` ->
@@ -523,15 +542,16 @@ def load_documents(text: str | bytes, *, source: str, annotations_as_text: bool 
     skipped; other non-mapping documents are returned as they are (kustomize rejects them as resources).
     With `annotations_as_text`, the values of each document's `metadata.annotations` are the text they are
     written with (`1.50` -> "1.50", `~` -> "~", a collection -> ""), as kustomize prints a resource's
-    annotations. Raises `YamlError` (file=source) with the 1-based line and column of the problem, also for
-    `.inf`/`.nan`, which kustomize cannot print.
+    annotations. With `kustomization`, plain scalars resolve as kustomize reads a kustomization file (YAML 1.1
+    booleans, timestamps kept as written). Raises `YamlError` (file=source) with the 1-based line and column
+    of the problem, also for `.inf`/`.nan`, which kustomize cannot print.
     """
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise YamlError(f"invalid UTF-8 at byte {exc.start}", file=source) from None
-    builder = _Builder(source, annotations_as_text)
+    builder = _Builder(source, annotations_as_text, kustomization)
     docs: list[Any] = []
     chunks = text.split("\n---\n")
     last = len(chunks) - 1

@@ -136,7 +136,8 @@ def parse_kustomization(doc: Any, kfile: str) -> Kustomization:
             continue
         got = _type_name(value)
         if got != expected:
-            raise KustomizeError(f"expected a {expected}, got a {got}", file=kfile, field=key)
+            article = "an" if got[:1] in "aeiou" else "a"
+            raise KustomizeError(f"expected a {expected}, got {article} {got}", file=kfile, field=key)
     kind = doc.get("kind") or "Kustomization"
     if kind not in ("Kustomization", "Component"):
         raise KustomizeError(

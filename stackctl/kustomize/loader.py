@@ -107,7 +107,7 @@ class Workspace:
                 file=display_path(kdir),
             )
         kfile = display_path(found[0])
-        docs = yamlio.load_documents(read_file(found[0], kfile), source=kfile)
+        docs = yamlio.load_documents(read_file(found[0], kfile), source=kfile, kustomization=True)
         if len(docs) > 1:
             raise KustomizeError("a kustomization file must hold one YAML document", file=kfile)
         kust = parse_kustomization(docs[0] if docs else None, kfile)
