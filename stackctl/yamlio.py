@@ -284,6 +284,10 @@ class _Builder:
         self.source = source
         self.annotations_as_text = annotations_as_text
         self.resolve = _resolve_kustomization_plain if kustomization else _resolve_plain
+        # With annotations_as_text: (container, key, source text) of plain scalars whose text differs from
+        # how their value is written back (`1.10`, `0x1F`, `True`); `spelled` passes one to the caller.
+        self.spellings: list[tuple[Any, Any, str]] | None = [] if annotations_as_text else None
+        self.spelled: str | None = None
         self.memo: dict[str, Any] = {}
         self.line_offset = 0
 
@@ -304,13 +308,15 @@ class _Builder:
                     return ""
                 memo = self.memo
                 try:
-                    return memo[value]
+                    result = memo[value]
                 except KeyError:
                     result = self.resolve(value)
                     if result.__class__ is float and not math.isfinite(result):
                         raise self.error(node, f"json: unsupported value: {_go_inf_name(result)}") from None
                     memo[value] = result
-                    return result
+                if self.spellings is not None and result.__class__ is not str and _respelled(value, result):
+                    self.spelled = value
+                return result
             if style == ">" and not flow:
                 return _v3_folded_round_trip(value)
             return value
@@ -357,12 +363,25 @@ class _Builder:
         if cls is ScalarNode:
             return self.scalar(node)  # type: ignore[arg-type]
         if cls is SequenceNode:
-            if node.flow_style:  # type: ignore[attr-defined]
-                return [
-                    self.scalar(i, True) if i.__class__ is ScalarNode else self.build(i, False)
-                    for i in node.value
-                ]
-            return [self.build(item, False) for item in node.value]
+            flow = bool(node.flow_style)  # type: ignore[attr-defined]
+            if self.spellings is None:
+                if flow:
+                    return [
+                        self.scalar(i, True) if i.__class__ is ScalarNode else self.build(i, False)
+                        for i in node.value
+                    ]
+                return [self.build(item, False) for item in node.value]
+            items: list[Any] = []
+            for item in node.value:
+                self.spelled = None
+                if flow and item.__class__ is ScalarNode:
+                    items.append(self.scalar(item, True))
+                else:
+                    items.append(self.build(item, False))
+                if self.spelled is not None:
+                    self.spellings.append((items, len(items) - 1, self.spelled))
+                    self.spelled = None
+            return items
         assert cls is MappingNode
         out: dict[str, Any] = {}
         seen: dict[str, int] = {}
@@ -381,6 +400,7 @@ class _Builder:
                 # any other "<<" key is dropped on kustomize's way out (go-yaml v2 reading its JSON)
                 continue
             key = self.key(knode, top, flow)
+            self.spelled = None
             if flow and vnode.__class__ is ScalarNode:
                 out[key] = self.scalar(vnode, True)
             elif top and key == "metadata" and self.annotations_as_text:
@@ -391,6 +411,10 @@ class _Builder:
                     out[TYPED_ANNOTATIONS] = typed
             else:
                 out[key] = self.build(vnode, False)
+            if self.spelled is not None:
+                assert self.spellings is not None
+                self.spellings.append((out, key, self.spelled))
+                self.spelled = None
         if merges:
             for merge in merges:
                 sources = merge.value if merge.__class__ is SequenceNode else [merge]
@@ -486,6 +510,30 @@ def _v3_folded_round_trip(value: str) -> str:
     return node.value[0][1].value  # type: ignore[no-any-return]
 
 
+def _respelled(text: str, value: Any) -> bool:
+    """Whether a plain scalar's text is not the plain way of writing the value it reads as."""
+    cls = value.__class__
+    if cls is int:
+        return text != str(value)
+    if cls is bool:
+        return text != ("true" if value else "false")
+    if cls is float:
+        return text != repr(value)
+    return False
+
+
+def _spelling_paths(doc: Any, found: list[tuple[Any, Any, str]]) -> dict[tuple[Any, ...], str]:
+    """Paths (keys and indexes from the document root) of the recorded slots that are still in `doc`."""
+    where: dict[int, tuple[Any, ...]] = {}
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(doc, ())]
+    while stack:
+        node, path = stack.pop()
+        where[id(node)] = path
+        children = node.items() if isinstance(node, dict) else enumerate(node)
+        stack.extend((v, (*path, k)) for k, v in children if isinstance(v, (dict, list)))
+    return {(*where[id(c)], k): text for c, k, text in found if id(c) in where}
+
+
 def _short_tag_of(value: Any) -> str:
     if value is None:
         return "null"
@@ -521,6 +569,11 @@ def _go_bytes_to_str(data: bytes) -> str:
         i += 1
     return "".join(out)
 
+
+SPELLINGS = "\x00spellings"
+"""With `annotations_as_text`: a top-level key mapping the paths of plain scalars written otherwise than
+their value prints (`1.10`, `0x1F`) to their source text, which a replacement copies (for the caller to take
+off the object)."""
 
 TYPED_ANNOTATIONS = "\x00typed-annotations"
 """With `annotations_as_text`: a key beside `metadata.annotations` mapping annotation keys written as plain
@@ -569,6 +622,10 @@ def _load_chunk(text: str, builder: _Builder, docs: list[Any]) -> None:
             if node is None:
                 break
             value = builder.build(node, True)
+            if builder.spellings:
+                if isinstance(value, dict):
+                    value[SPELLINGS] = _spelling_paths(value, builder.spellings)
+                builder.spellings.clear()
             if value is not None:
                 docs.append(value)
     except MarkedYAMLError as exc:

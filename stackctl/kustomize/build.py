@@ -221,9 +221,11 @@ def _resources_from_docs(docs: list[Any], origin: str) -> Iterable[Resource]:
     for doc in docs:
         if not isinstance(doc, dict):
             raise KustomizeError("missing Resource metadata: a resource must be a map", file=origin)
+        spellings = doc.pop(yamlio.SPELLINGS, None)
         kind = doc.get("kind")
         items = doc.get("items")
         if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
+            # kustomize decodes a List's items through JSON: they keep no source spelling
             yield from _resources_from_docs(items, origin)
             continue
         if not kind:
@@ -234,6 +236,8 @@ def _resources_from_docs(docs: list[Any], origin: str) -> Iterable[Resource]:
                 f"missing metadata.name in {kind} object", file=origin, field="metadata.name"
             )
         res = Resource(doc, origin)
+        if spellings:
+            res.spellings = spellings
         typed = meta.pop(yamlio.TYPED_ANNOTATIONS, None)
         if typed:
             texts = meta.get("annotations") or {}

@@ -26,6 +26,7 @@ from stackctl.kustomize.loader import FileSource
 from stackctl.kustomize.resource import CreatedScalar, Resource
 from stackctl.kustomize.selector import parse_label_selector
 from stackctl.model import ResId, copy_tree, yaml_node_kind
+from stackctl.yamlio import resolve_plain
 
 DEFAULT_FIELD_PATH = "metadata.name"
 
@@ -271,7 +272,10 @@ def _source_value(resources: list[Resource], source: _Source) -> _Value:
     if not found or data is None or data == {} or data == []:
         raise _Fail(f"fieldPath `{path}` is missing for replacement source {_describe_id(source.rid)}")
     created = live.get(slot) if slot is not None else None
-    value = _Value(data, created.text, untagged=True) if created else _Value(data, _scalar_text(data))
+    if created:
+        value = _Value(data, created.text, untagged=True)
+    else:
+        value = _Value(data, _source_spelling(matches[0], slot, data) or _scalar_text(data))
     opts = source.options
     if not opts.delimiter:
         return value
@@ -281,6 +285,25 @@ def _source_value(resources: list[Resource], source: _Source) -> _Value:
     if not 0 <= opts.index < len(parts):
         raise _Fail(f"options.index {opts.index} is out of bounds for value {value.text}")
     return _Value(data, parts[opts.index], refined=True, untagged=value.untagged)
+
+
+def _source_spelling(res: Resource, slot: tuple[int, Any] | None, data: Any) -> str | None:
+    """The text a typed scalar is written with in its source file (kyaml copies the node's text), while the
+    value in that slot is still the one that text reads as."""
+    if slot is None or not res.spellings or data.__class__ not in (int, float, bool):
+        return None
+    for path, text in res.spellings.items():
+        node: Any = res.obj
+        for part in path[:-1]:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                break
+        else:
+            if id(node) == slot[0] and path[-1] == slot[1]:
+                same = resolve_plain(text)
+                return text if same == data and same.__class__ is data.__class__ else None
+    return None
 
 
 def _all_ids(res: Resource) -> list[ResId]:

@@ -30,6 +30,10 @@ class Resource:
 
     kustomize prints an annotation as its source text, unless a JSON round trip (a JSON 6902 patch) turned
     it into the value first."""
+    spellings: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    """Plain scalars of the source file written otherwise than their value prints: path -> source text.
+
+    A replacement copies a scalar's source text (`version: 1.10` gives "1.10", not "1.1")."""
     links: list[Any] = field(default_factory=list)
     """Label/annotation values kyaml shares between several maps of this object (transformers.Link).
 
@@ -84,6 +88,7 @@ class Resource:
             self.needs_hash,
             self.behavior,
             dict(self.typed_annotations),
+            dict(self.spellings),
             created=_moved(self.created, self.obj, obj) if self.created else [],
         )
 

@@ -21,7 +21,14 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from stackctl.errors import YamlError
-from stackctl.yamlio import TYPED_ANNOTATIONS, _key_order_is_total, dump_documents, dump_json, load_documents
+from stackctl.yamlio import (
+    SPELLINGS,
+    TYPED_ANNOTATIONS,
+    _key_order_is_total,
+    dump_documents,
+    dump_json,
+    load_documents,
+)
 from tests.refkustomize import Built, kubectl_path, kustomize_build
 
 SETTINGS = settings(
@@ -795,6 +802,12 @@ def test_annotations_as_text_match_kustomize(tmp_path: Path) -> None:
     docs = [d for t in texts for d in load_documents(t, source="x", annotations_as_text=True)]
     typed = [d["metadata"].pop(TYPED_ANNOTATIONS) for d in docs]
     assert typed[1] == {"x": 1.0, "z": 31}
+    spelled = docs[0].pop(SPELLINGS)  # the labels written otherwise than they print, for replacements
+    assert spelled and all(path[:2] == ("metadata", "labels") for path in spelled)
+    assert all(
+        load_documents(f"k: {text}", source="x")[0]["k"] == docs[0]["metadata"]["labels"][path[2]]
+        for path, text in spelled.items()
+    )
     assert_same(built.stdout, dump_documents(docs))
     assert load_documents(texts[1], source="x")[0]["metadata"]["annotations"]["x"] == 1.0
 
