@@ -288,6 +288,7 @@ class _Builder:
         # how their value is written back (`1.10`, `0x1F`, `True`); `spelled` passes one to the caller.
         self.spellings: list[tuple[Any, Any, str]] | None = [] if annotations_as_text else None
         self.spelled: str | None = None
+        self.flow_maps: list[dict[str, Any]] = []  # with annotations_as_text: maps written in flow style
         self.memo: dict[str, Any] = {}
         self.line_offset = 0
 
@@ -387,6 +388,8 @@ class _Builder:
         seen: dict[str, int] = {}
         merges: list[Node] = []
         flow = bool(node.flow_style)  # type: ignore[attr-defined]
+        if flow and self.spellings is not None:
+            self.flow_maps.append(out)
         for knode, vnode in node.value:
             if knode.__class__ is not ScalarNode:
                 raise self.error(knode, "mapping keys must be strings, not collections")
@@ -522,8 +525,8 @@ def _respelled(text: str, value: Any) -> bool:
     return False
 
 
-def _spelling_paths(doc: Any, found: list[tuple[Any, Any, str]]) -> dict[tuple[Any, ...], str]:
-    """Paths (keys and indexes from the document root) of the recorded slots that are still in `doc`."""
+def _container_paths(doc: Any) -> dict[int, tuple[Any, ...]]:
+    """The path (keys and indexes from the document root) of every map and list in `doc`, by id."""
     where: dict[int, tuple[Any, ...]] = {}
     stack: list[tuple[Any, tuple[Any, ...]]] = [(doc, ())]
     while stack:
@@ -531,7 +534,7 @@ def _spelling_paths(doc: Any, found: list[tuple[Any, Any, str]]) -> dict[tuple[A
         where[id(node)] = path
         children = node.items() if isinstance(node, dict) else enumerate(node)
         stack.extend((v, (*path, k)) for k, v in children if isinstance(v, (dict, list)))
-    return {(*where[id(c)], k): text for c, k, text in found if id(c) in where}
+    return where
 
 
 def _short_tag_of(value: Any) -> str:
@@ -571,9 +574,9 @@ def _go_bytes_to_str(data: bytes) -> str:
 
 
 SPELLINGS = "\x00spellings"
-"""With `annotations_as_text`: a top-level key mapping the paths of plain scalars written otherwise than
-their value prints (`1.10`, `0x1F`) to their source text, which a replacement copies (for the caller to take
-off the object)."""
+"""With `annotations_as_text`: a top-level key holding (the paths of plain scalars written otherwise than
+their value prints (`1.10`, `0x1F`) -> their source text, which a replacement copies; the paths of maps
+written in flow style, where a created empty value prints as ""), for the caller to take off the object."""
 
 TYPED_ANNOTATIONS = "\x00typed-annotations"
 """With `annotations_as_text`: a key beside `metadata.annotations` mapping annotation keys written as plain
@@ -622,10 +625,16 @@ def _load_chunk(text: str, builder: _Builder, docs: list[Any]) -> None:
             if node is None:
                 break
             value = builder.build(node, True)
-            if builder.spellings:
+            if builder.spellings or builder.flow_maps:
                 if isinstance(value, dict):
-                    value[SPELLINGS] = _spelling_paths(value, builder.spellings)
-                builder.spellings.clear()
+                    paths = _container_paths(value)
+                    found = builder.spellings or []
+                    spellings = {(*paths[id(c)], k): t for c, k, t in found if id(c) in paths}
+                    flow = frozenset(paths[id(m)] for m in builder.flow_maps if id(m) in paths)
+                    value[SPELLINGS] = (spellings, flow)
+                if builder.spellings:
+                    builder.spellings.clear()
+                builder.flow_maps.clear()
             if value is not None:
                 docs.append(value)
     except MarkedYAMLError as exc:

@@ -237,7 +237,7 @@ def _resources_from_docs(docs: list[Any], origin: str) -> Iterable[Resource]:
             )
         res = Resource(doc, origin)
         if spellings:
-            res.spellings = spellings
+            res.spellings, res.flow_maps = spellings
         typed = meta.pop(yamlio.TYPED_ANNOTATIONS, None)
         if typed:
             texts = meta.get("annotations") or {}

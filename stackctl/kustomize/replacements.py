@@ -293,16 +293,9 @@ def _source_spelling(res: Resource, slot: tuple[int, Any] | None, data: Any) -> 
     if slot is None or not res.spellings or data.__class__ not in (int, float, bool):
         return None
     for path, text in res.spellings.items():
-        node: Any = res.obj
-        for part in path[:-1]:
-            try:
-                node = node[part]
-            except (KeyError, IndexError, TypeError):
-                break
-        else:
-            if id(node) == slot[0] and path[-1] == slot[1]:
-                same = resolve_plain(text)
-                return text if same == data and same.__class__ is data.__class__ else None
+        if path[-1] == slot[1] and id(_at(res.obj, path[:-1])) == slot[0]:
+            same = resolve_plain(text)
+            return text if same == data and same.__class__ is data.__class__ else None
     return None
 
 
@@ -672,6 +665,8 @@ def _write(res: Resource, path: str, value: _Value, opts: _Options) -> None:
         current = _Created(rec.text) if rec is not None else container[key]
         own_annotation = container is annotations
         written, text = _new_value(current, value, opts, untyped=own_annotation)
+        if text == "" and written is None and _in_flow_map(res, container):
+            written = ""  # go-yaml v3 writes the empty untagged node as '' there, and reads back a string
         container[key] = written
         if rec is not None:
             res.created.remove(rec)
@@ -685,6 +680,21 @@ def _write(res: Resource, path: str, value: _Value, opts: _Options) -> None:
                 res.typed_annotations.pop(key, None)
             else:
                 res.typed_annotations[key] = (text, typed)
+
+
+def _in_flow_map(res: Resource, container: Any) -> bool:
+    if not res.flow_maps or not isinstance(container, dict):
+        return False
+    return any(_at(res.obj, path) is container for path in res.flow_maps)
+
+
+def _at(node: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
 
 
 def _node_kind(data: Any) -> str:

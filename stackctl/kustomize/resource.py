@@ -34,6 +34,9 @@ class Resource:
     """Plain scalars of the source file written otherwise than their value prints: path -> source text.
 
     A replacement copies a scalar's source text (`version: 1.10` gives "1.10", not "1.1")."""
+    flow_maps: frozenset[tuple[Any, ...]] = frozenset()
+    """Paths of the maps the source file writes in flow style (`{a: 1}`): kyaml keeps the style, and an empty
+    value a replacement creates in one prints as "" (in a block map, as null)."""
     links: list[Any] = field(default_factory=list)
     """Label/annotation values kyaml shares between several maps of this object (transformers.Link).
 
@@ -89,6 +92,7 @@ class Resource:
             self.behavior,
             dict(self.typed_annotations),
             dict(self.spellings),
+            self.flow_maps,
             created=_moved(self.created, self.obj, obj) if self.created else [],
         )
 
