@@ -286,9 +286,13 @@ class _Builder:
         self.resolve = _resolve_kustomization_plain if kustomization else _resolve_plain
         # With annotations_as_text: (container, key, source text) of plain scalars whose text differs from
         # how their value is written back (`1.10`, `0x1F`, `True`); `spelled` passes one to the caller.
-        self.spellings: list[tuple[Any, Any, str]] | None = [] if annotations_as_text else None
+        # With annotations_as_text: the path being built, the plain scalars whose text differs from how
+        # their value is written back (`1.10`, `0x1F`, `True`: path -> text), and the maps written in flow
+        # style; `spelled` passes a scalar's text up to the entry that holds it.
+        self.path: list[Any] | None = [] if annotations_as_text else None
+        self.spellings: dict[tuple[Any, ...], str] = {}
+        self.flow_maps: list[tuple[Any, ...]] = []
         self.spelled: str | None = None
-        self.flow_maps: list[dict[str, Any]] = []  # with annotations_as_text: maps written in flow style
         self.memo: dict[str, Any] = {}
         self.line_offset = 0
 
@@ -315,7 +319,7 @@ class _Builder:
                     if result.__class__ is float and not math.isfinite(result):
                         raise self.error(node, f"json: unsupported value: {_go_inf_name(result)}") from None
                     memo[value] = result
-                if self.spellings is not None and result.__class__ is not str and _respelled(value, result):
+                if self.path is not None and result.__class__ is not str and _respelled(value, result):
                     self.spelled = value
                 return result
             if style == ">" and not flow:
@@ -365,7 +369,8 @@ class _Builder:
             return self.scalar(node)  # type: ignore[arg-type]
         if cls is SequenceNode:
             flow = bool(node.flow_style)  # type: ignore[attr-defined]
-            if self.spellings is None:
+            path = self.path
+            if path is None:
                 if flow:
                     return [
                         self.scalar(i, True) if i.__class__ is ScalarNode else self.build(i, False)
@@ -373,23 +378,26 @@ class _Builder:
                     ]
                 return [self.build(item, False) for item in node.value]
             items: list[Any] = []
-            for item in node.value:
+            for index, item in enumerate(node.value):
                 self.spelled = None
+                path.append(index)
                 if flow and item.__class__ is ScalarNode:
                     items.append(self.scalar(item, True))
                 else:
                     items.append(self.build(item, False))
                 if self.spelled is not None:
-                    self.spellings.append((items, len(items) - 1, self.spelled))
+                    self.spellings[tuple(path)] = self.spelled
                     self.spelled = None
+                path.pop()
             return items
         assert cls is MappingNode
         out: dict[str, Any] = {}
         seen: dict[str, int] = {}
         merges: list[Node] = []
         flow = bool(node.flow_style)  # type: ignore[attr-defined]
-        if flow and self.spellings is not None:
-            self.flow_maps.append(out)
+        path = self.path
+        if flow and path is not None:
+            self.flow_maps.append(tuple(path))
         for knode, vnode in node.value:
             if knode.__class__ is not ScalarNode:
                 raise self.error(knode, "mapping keys must be strings, not collections")
@@ -404,6 +412,8 @@ class _Builder:
                 continue
             key = self.key(knode, top, flow)
             self.spelled = None
+            if path is not None:
+                path.append(key)
             if flow and vnode.__class__ is ScalarNode:
                 out[key] = self.scalar(vnode, True)
             elif top and key == "metadata" and self.annotations_as_text:
@@ -414,11 +424,13 @@ class _Builder:
                     out[TYPED_ANNOTATIONS] = typed
             else:
                 out[key] = self.build(vnode, False)
-            if self.spelled is not None:
-                assert self.spellings is not None
-                self.spellings.append((out, key, self.spelled))
-                self.spelled = None
+            if path is not None:
+                if self.spelled is not None:
+                    self.spellings[tuple(path)] = self.spelled
+                    self.spelled = None
+                path.pop()
         if merges:
+            mark = len(self.flow_maps)
             for merge in merges:
                 sources = merge.value if merge.__class__ is SequenceNode else [merge]
                 for src in sources:
@@ -426,6 +438,9 @@ class _Builder:
                         raise self.error(merge, "map merge requires map or sequence of maps as the value")
                     for k, v in self.build(src, top).items():
                         out.setdefault(k, v)
+            if path is not None and not flow:  # a merged-in map lends its entries, not its style
+                here = tuple(path)
+                self.flow_maps[mark:] = [p for p in self.flow_maps[mark:] if p != here]
         return out
 
     def texts(self, node: MappingNode) -> tuple[dict[str, str], dict[str, Any]]:
@@ -525,18 +540,6 @@ def _respelled(text: str, value: Any) -> bool:
     return False
 
 
-def _container_paths(doc: Any) -> dict[int, tuple[Any, ...]]:
-    """The path (keys and indexes from the document root) of every map and list in `doc`, by id."""
-    where: dict[int, tuple[Any, ...]] = {}
-    stack: list[tuple[Any, tuple[Any, ...]]] = [(doc, ())]
-    while stack:
-        node, path = stack.pop()
-        where[id(node)] = path
-        children = node.items() if isinstance(node, dict) else enumerate(node)
-        stack.extend((v, (*path, k)) for k, v in children if isinstance(v, (dict, list)))
-    return where
-
-
 def _short_tag_of(value: Any) -> str:
     if value is None:
         return "null"
@@ -627,14 +630,9 @@ def _load_chunk(text: str, builder: _Builder, docs: list[Any]) -> None:
             value = builder.build(node, True)
             if builder.spellings or builder.flow_maps:
                 if isinstance(value, dict):
-                    paths = _container_paths(value)
-                    found = builder.spellings or []
-                    spellings = {(*paths[id(c)], k): t for c, k, t in found if id(c) in paths}
-                    flow = frozenset(paths[id(m)] for m in builder.flow_maps if id(m) in paths)
-                    value[SPELLINGS] = (spellings, flow)
-                if builder.spellings:
-                    builder.spellings.clear()
-                builder.flow_maps.clear()
+                    value[SPELLINGS] = (builder.spellings, frozenset(builder.flow_maps))
+                builder.spellings = {}
+                builder.flow_maps = []
             if value is not None:
                 docs.append(value)
     except MarkedYAMLError as exc:
