@@ -45,8 +45,6 @@ def render(
     ] = LoadRestrictor.root_only,
 ) -> None:
     """Build kustomizations and print their objects exactly as `kustomize build` does."""
-    if paths and len(paths) > 1 and out_dir is None:
+    if len(paths or ()) > 1 and out_dir is None:
         raise typer.BadParameter("several PATHs need --out-dir", param_hint="PATHS")
-    entry.render(
-        entry.RenderArgs(tuple(paths or ()), output.value, out_dir, load_restrictor.value, debug=False)
-    )
+    entry.render(entry.RenderArgs(tuple(paths or ()), output.value, out_dir, load_restrictor.value))
