@@ -13,21 +13,31 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from stackctl.cli import exit_on_errors, target_or_default
 
-OUTPUTS = ("yaml", "json")
-LOAD_RESTRICTORS = ("LoadRestrictionsRootOnly", "LoadRestrictionsNone")
+
+class Output(StrEnum):
+    yaml = "yaml"
+    json = "json"
+
+
+class LoadRestrictor(StrEnum):  # kustomize's names (stackctl.kustomize.loader checks them again)
+    root_only = "LoadRestrictionsRootOnly"
+    none = "LoadRestrictionsNone"
+
+
 _OPTIONS = {"-o": "output", "--output": "output", "--out-dir": "out_dir", "--load-restrictor": "restrictor"}
 
 
 @dataclass(frozen=True)
 class RenderArgs:
     paths: tuple[Path, ...]
-    output: str = "yaml"
+    output: str = Output.yaml.value
     out_dir: Path | None = None
-    load_restrictor: str = "LoadRestrictionsRootOnly"
+    load_restrictor: str = LoadRestrictor.root_only.value
     debug: bool = False
 
 
@@ -60,11 +70,11 @@ def parse_render(argv: Sequence[str]) -> RenderArgs | None:
         if value is None or key in values:
             return None
         values[key] = value
-    output = values.get("output", "yaml")
-    restrictor = values.get("restrictor", "LoadRestrictionsRootOnly")
+    output = values.get("output", Output.yaml.value)
+    restrictor = values.get("restrictor", LoadRestrictor.root_only.value)
     if (
-        output not in OUTPUTS
-        or restrictor not in LOAD_RESTRICTORS
+        output not in Output.__members__.values()
+        or restrictor not in LoadRestrictor.__members__.values()
         or "" in paths
         or values.get("out_dir") == ""
     ):

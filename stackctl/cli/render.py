@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from stackctl.cli import entry
-
-
-class Output(StrEnum):
-    yaml = "yaml"
-    json = "json"
-
-
-class LoadRestrictor(StrEnum):
-    root_only = "LoadRestrictionsRootOnly"
-    none = "LoadRestrictionsNone"
+from stackctl.cli.entry import LoadRestrictor, Output
 
 
 def render(
