@@ -576,7 +576,7 @@ def _go_bytes_to_str(data: bytes) -> str:
     return "".join(out)
 
 
-SPELLINGS = "\x00spellings"
+SOURCE_FORM = "\x00source-form"
 """With `annotations_as_text`: a top-level key holding (the paths of plain scalars written otherwise than
 their value prints (`1.10`, `0x1F`) -> their source text, which a replacement copies; the paths of maps
 written in flow style, where a created empty value prints as ""), for the caller to take off the object."""
@@ -630,7 +630,7 @@ def _load_chunk(text: str, builder: _Builder, docs: list[Any]) -> None:
             value = builder.build(node, True)
             if builder.spellings or builder.flow_maps:
                 if isinstance(value, dict):
-                    value[SPELLINGS] = (builder.spellings, frozenset(builder.flow_maps))
+                    value[SOURCE_FORM] = (builder.spellings, frozenset(builder.flow_maps))
                 builder.spellings = {}
                 builder.flow_maps = []
             if value is not None:

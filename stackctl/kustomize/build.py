@@ -221,7 +221,7 @@ def _resources_from_docs(docs: list[Any], origin: str) -> Iterable[Resource]:
     for doc in docs:
         if not isinstance(doc, dict):
             raise KustomizeError("missing Resource metadata: a resource must be a map", file=origin)
-        spellings = doc.pop(yamlio.SPELLINGS, None)
+        source_form = doc.pop(yamlio.SOURCE_FORM, None)
         kind = doc.get("kind")
         items = doc.get("items")
         if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
@@ -236,8 +236,8 @@ def _resources_from_docs(docs: list[Any], origin: str) -> Iterable[Resource]:
                 f"missing metadata.name in {kind} object", file=origin, field="metadata.name"
             )
         res = Resource(doc, origin)
-        if spellings:
-            res.spellings, res.flow_maps = spellings
+        if source_form:
+            res.spellings, res.flow_maps = source_form
         typed = meta.pop(yamlio.TYPED_ANNOTATIONS, None)
         if typed:
             texts = meta.get("annotations") or {}

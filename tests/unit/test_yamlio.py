@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from stackctl.errors import YamlError
 from stackctl.yamlio import (
-    SPELLINGS,
+    SOURCE_FORM,
     TYPED_ANNOTATIONS,
     _key_order_is_total,
     dump_documents,
@@ -802,7 +802,7 @@ def test_annotations_as_text_match_kustomize(tmp_path: Path) -> None:
     docs = [d for t in texts for d in load_documents(t, source="x", annotations_as_text=True)]
     typed = [d["metadata"].pop(TYPED_ANNOTATIONS) for d in docs]
     assert typed[1] == {"x": 1.0, "z": 31}
-    (spelled, flow), (_, flow_b) = (d.pop(SPELLINGS) for d in docs)  # taken off, as the build does
+    (spelled, flow), (_, flow_b) = (d.pop(SOURCE_FORM) for d in docs)  # taken off, as the build does
     assert not flow and flow_b == {("metadata",)}
     # the labels written otherwise than they print, for replacements
     assert spelled and all(path[:2] == ("metadata", "labels") for path in spelled)
