@@ -117,6 +117,8 @@ class ApiServer:
     faults: list[Fault] = field(default_factory=list)
     _httpd: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
+    peak_in_flight: int = 0  # most requests served at the same moment since the last clear()
+    _in_flight: int = 0
     _log_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -192,6 +194,7 @@ class ApiServer:
         with self._log_lock:
             self.requests.clear()
             self.faults.clear()
+            self.peak_in_flight = self._in_flight
 
     def resource_requests(self) -> list[Request]:
         with self._log_lock:
@@ -282,6 +285,17 @@ class _Handler(BaseHTTPRequestHandler):
     # -- plumbing ----------------------------------------------------------------------------------------
 
     def _serve(self, method: str) -> None:
+        api = self.api
+        with api._log_lock:
+            api._in_flight += 1
+            api.peak_in_flight = max(api.peak_in_flight, api._in_flight)
+        try:
+            self._serve_one(method)
+        finally:
+            with api._log_lock:
+                api._in_flight -= 1
+
+    def _serve_one(self, method: str) -> None:
         split = urlsplit(self.path)
         query = parse_qs(split.query)
         length = int(self.headers.get("Content-Length") or 0)
